@@ -1,0 +1,1 @@
+"""Adapters: the database, the broker and everything else that does I/O."""

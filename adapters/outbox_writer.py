@@ -1,0 +1,35 @@
+"""Writes the events of a transaction into the outbox, inside that same transaction."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import Connection, insert, text
+
+from adapters.tables import outbox
+from domain.events import ItemEvent
+from eventing.outbox_message import OutboxMessage
+
+NOTIFY_CHANNEL = "items_outbox"
+"""PostgreSQL channel the relay LISTENs on; NOTIFY is delivered only when the write commits."""
+
+
+class EventEncoder(Protocol):
+    """Turns a domain event into an outbox row."""
+
+    def encode(self, event: ItemEvent) -> OutboxMessage: ...
+
+
+class OutboxWriter:
+    """Inserts one outbox row per event; never publishes."""
+
+    def __init__(self, encoder: EventEncoder) -> None:
+        self._encoder = encoder
+
+    def write(self, connection: Connection, events: list[ItemEvent]) -> None:
+        if not events:
+            return
+        rows = [self._encoder.encode(event).as_row() for event in events]
+        connection.execute(insert(outbox), rows)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))

@@ -1,0 +1,1 @@
+"""Thin HTTP handlers named by the spec's operationIds; the work happens in providers."""

@@ -1,0 +1,72 @@
+"""The composition root: `create_app(settings)` is the one way to build the service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from connexion import FlaskApp
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from flask_injector import FlaskInjector
+from injector import Injector, Module
+from sqlalchemy import Engine
+
+from api.body_limit import BodyLimitMiddleware
+from api.problems import domain_problem, unencodable_text
+from domain.errors import DomainError
+from settings import PROJECT_ROOT, Settings, load_settings
+from wiring.configuration import ConfigurationModule, OpenApiSpec
+from wiring.injecting_resolver import InjectingResolver
+from wiring.messaging import MessagingModule
+from wiring.persistence import PersistenceModule
+from wiring.providers import ProvidersModule
+
+SPEC_PATH = PROJECT_ROOT / "swagger" / "openapi.yaml"
+
+
+def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as spec_file:
+        return dict(yaml.safe_load(spec_file))
+
+
+def build_injector(settings: Settings, overrides: Sequence[Module] = ()) -> Injector:
+    """Every binding of the service; later modules (test fakes) override earlier ones."""
+    modules: list[Module] = [
+        ConfigurationModule(settings, load_spec()),
+        PersistenceModule(),
+        MessagingModule(),
+        ProvidersModule(),
+        *overrides,
+    ]
+    return Injector(modules)
+
+
+def create_app(settings: Settings | None = None, overrides: Sequence[Module] = ()) -> FlaskApp:
+    settings = settings or load_settings()
+    injector = build_injector(settings, overrides)
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        yield
+        injector.get(Engine).dispose()
+
+    app = FlaskApp(
+        __name__,
+        lifespan=lifespan,
+        resolver=InjectingResolver(injector),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+    )
+    app.add_api(injector.get(OpenApiSpec), validate_responses=settings.validate_responses)
+    app.add_error_handler(DomainError, domain_problem)
+    app.add_error_handler(UnicodeEncodeError, unencodable_text)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    FlaskInjector(app=app.app, injector=injector)
+    return app

@@ -1,0 +1,1 @@
+"""Plain domain objects of the Items service: no I/O, no framework."""

@@ -1,0 +1,84 @@
+"""The Item aggregate and the events it records."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.events import ItemCreated, ItemDeleted, ItemEvent, ItemUpdated
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in integer minor units of an ISO 4217 currency; never a float."""
+
+    amount_minor: int
+    currency: str
+
+
+@dataclass(slots=True)
+class Item:
+    """An item of the catalogue; `version` rises by one on every write."""
+
+    id: UUID
+    sku: str
+    name: str
+    price: Money
+    quantity: int
+    tags: list[str]
+    description: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    events: list[ItemEvent] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def create(cls, item_id: UUID, fields: dict[str, Any], now: datetime) -> Item:
+        item = cls(id=item_id, version=1, created_at=now, updated_at=now, **_typed(fields))
+        item.events.append(ItemCreated(item.snapshot()))
+        return item
+
+    def replace(self, fields: dict[str, Any], now: datetime) -> None:
+        """Apply a full set of client fields (the merge-patched document)."""
+        for name, value in _typed(fields).items():
+            setattr(self, name, value)
+        self.version += 1
+        self.updated_at = now
+        self.events.append(ItemUpdated(self.snapshot()))
+
+    def delete(self, now: datetime) -> None:
+        self.version += 1
+        self.updated_at = now
+        self.events.append(ItemDeleted(self.snapshot()))
+
+    def client_fields(self) -> dict[str, Any]:
+        """The client-supplied fields as the API shows them (the base of a merge patch)."""
+        data: dict[str, Any] = {
+            "sku": self.sku,
+            "name": self.name,
+            "price": dataclasses.asdict(self.price),
+            "quantity": self.quantity,
+            "tags": list(self.tags),
+        }
+        if self.description is not None:
+            data["description"] = self.description
+        return data
+
+    def snapshot(self) -> Item:
+        """A detached copy, carried by events so later writes cannot change them."""
+        return dataclasses.replace(self, tags=list(self.tags), events=[])
+
+
+def _typed(fields: dict[str, Any]) -> dict[str, Any]:
+    price = fields["price"]
+    return {
+        "sku": fields["sku"],
+        "name": fields["name"],
+        "description": fields.get("description"),
+        "price": Money(int(price["amount_minor"]), price["currency"]),
+        "quantity": int(fields.get("quantity", 0)),
+        "tags": list(fields.get("tags") or []),
+    }

@@ -1,0 +1,1 @@
+"""The Avro event contract: schemas, single-object encoding and CloudEvents headers."""

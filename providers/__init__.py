@@ -1,0 +1,1 @@
+"""The service layer: providers that handlers receive by injection."""

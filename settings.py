@@ -1,0 +1,54 @@
+"""Typed service settings, read once from the environment (12-factor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'items.db'}"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; each field maps to the upper-case environment variable."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    database_url: str = Field(DEFAULT_SQLITE_URL, description="SQLAlchemy URL; sqlite or postgresql+psycopg.")
+    db_pool_size: int = Field(10, ge=1, le=200, description="Connections kept per process (PostgreSQL).")
+    db_pool_timeout_s: float = Field(5.0, gt=0, description="Seconds to wait for a pooled connection.")
+    sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="How long SQLite waits for a write lock.")
+    max_body_bytes: int = Field(1024 * 1024, ge=1, description="Larger request bodies get 413.")
+    idempotency_ttl_hours: int = Field(24, ge=24, description="How long Idempotency-Key records are kept.")
+    validate_responses: bool = Field(False, description="Validate every response against the spec (tests).")
+    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="RabbitMQ the relay publishes to.")
+    events_exchange: str = Field("items", description="Durable topic exchange that carries item events.")
+    event_source: str = Field("urn:items-service", description="CloudEvents `ce-source` of our events.")
+    public_base_url: str = Field("http://127.0.0.1:8080", description="Base of `ce-dataschema` URLs.")
+    relay_batch_size: int = Field(500, ge=1, le=10000, description="Outbox rows the relay reads at once.")
+    relay_max_in_flight: int = Field(1000, ge=1, description="Unconfirmed messages the relay allows.")
+    relay_poll_interval_s: float = Field(0.05, gt=0, description="SQLite poll period of the relay.")
+    relay_confirm_timeout_s: float = Field(10.0, gt=0, description="A publish unconfirmed by then is resent.")
+    outbox_retention_days: float = Field(7, ge=0, description="Published events are kept this long for replay.")
+    host: str = Field("127.0.0.1", description="Bind address of `make run`.")
+    port: int = Field(8080, ge=1, le=65535, description="Bind port of `make run`.")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(SystemExit):
+    """A bad setting: stops the process with one line that names the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "?"
+        raise SettingsError(f"invalid setting {variable}: {first['msg']}") from None

@@ -1,0 +1,1 @@
+"""Injector modules, one per concern; `app.create_app` composes them."""
