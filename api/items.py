@@ -27,7 +27,7 @@ def read(item_id: str, items: Inject[ItemsProvider]) -> Response:
     item = items.get(UUID(item_id))
     etag = etag_for(item.version)
     if if_none_match_hits(request.headers.get("If-None-Match"), item.version):
-        return Response(status=304, headers={"ETag": etag})
+        return _empty(304, {"ETag": etag})
     response = jsonify(represent(item))
     response.headers["ETag"] = etag
     return response
@@ -53,4 +53,10 @@ def patch(item_id: str, body: dict[str, Any], items: Inject[ItemsProvider]) -> R
 
 def remove(item_id: str, items: Inject[ItemsProvider]) -> Response:
     items.delete(UUID(item_id), request.headers.get("If-Match"))
-    return Response(status=204)
+    return _empty(204)
+
+
+def _empty(status: int, headers: dict[str, str] | None = None) -> Response:
+    response = Response(status=status, headers=headers)
+    del response.headers["Content-Type"]  # no body, so no media type to declare
+    return response

@@ -36,9 +36,10 @@ def encode(record: Mapping[str, Any], schema: Schema, fingerprint: bytes) -> byt
 def read_fingerprint(body: bytes) -> bytes:
     """The writer schema's fingerprint from the header, checking the magic first."""
     if len(body) < HEADER_SIZE:
-        raise UndecodableEvent(f"a single-object encoded body has at least {HEADER_SIZE} bytes, not {len(body)}")
-    if body[: len(MAGIC)] != MAGIC:
-        raise UndecodableEvent(f"not single-object encoded: starts with {body[: len(MAGIC)].hex()}, not {MAGIC.hex()}")
+        raise UndecodableEvent(f"a single-object body has at least {HEADER_SIZE} bytes, not {len(body)}")
+    magic = body[: len(MAGIC)]
+    if magic != MAGIC:
+        raise UndecodableEvent(f"not single-object encoded: starts with {magic.hex()}, not {MAGIC.hex()}")
     return bytes(body[len(MAGIC) : HEADER_SIZE])
 
 
@@ -51,7 +52,7 @@ def decode(body: bytes, writer_schema: Schema, reader_schema: Schema | None = No
     stream = BytesIO(body)
     stream.seek(HEADER_SIZE)
     try:
-        record = schemaless_reader(stream, writer_schema, reader_schema)
+        record = schemaless_reader(stream, writer_schema)
     except _READ_ERRORS as exc:
         raise UndecodableEvent(f"body does not match its writer schema: {exc}") from exc
     if stream.tell() != len(body):

@@ -68,7 +68,8 @@ def test_canonical_form_uses_full_names_and_drops_docs() -> None:
 
 def test_lists_every_event_schema_sorted_by_name() -> None:
     listed = [(schema.full_name, schema.fingerprint_hex) for schema in registry().schemas()]
-    assert listed == sorted((name, PINNED_FINGERPRINTS[name.rpartition(".")[2]]) for name in ITEM_EVENT_SCHEMAS)
+    expected = [(name, PINNED_FINGERPRINTS[name.rpartition(".")[2]]) for name in ITEM_EVENT_SCHEMAS]
+    assert listed == sorted(expected)
 
 
 def test_finds_a_schema_by_bytes_and_by_hex_in_either_case() -> None:
