@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from connexion import FlaskApp
+from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from flask_injector import FlaskInjector
@@ -16,7 +17,7 @@ from injector import Injector, Module
 from sqlalchemy import Engine
 
 from api.body_limit import BodyLimitMiddleware
-from api.problems import domain_problem, unencodable_text
+from api.problems import domain_problem, framework_problem, invalid_text
 from domain.errors import DomainError
 from settings import PROJECT_ROOT, Settings, load_settings
 from wiring.configuration import ConfigurationModule, OpenApiSpec
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
     )
     app.add_api(injector.get(OpenApiSpec), validate_responses=settings.validate_responses)
     app.add_error_handler(DomainError, domain_problem)
-    app.add_error_handler(UnicodeEncodeError, unencodable_text)
+    app.add_error_handler(ProblemException, framework_problem)
+    app.add_error_handler(UnicodeError, invalid_text)
     app.add_middleware(
         BodyLimitMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.problem import problem
 
@@ -11,6 +12,8 @@ from domain.errors import DomainError
 
 PROBLEM_TYPE_BASE = "https://items.example/problems/"
 """Problem `type` URIs; each one is documented in docs/api.md."""
+
+MAX_DETAIL_CHARS = 300
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,16 @@ def domain_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionRespo
     return problem(exc.status, exc.title, exc.detail, type=PROBLEM_TYPE_BASE + exc.slug)
 
 
-def unencodable_text(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def framework_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Connexion's own problems, with the detail cut to its first line: no echo of huge inputs."""
+    assert isinstance(exc, ProblemException)
+    detail = str(exc.detail or "").split("\n", 1)[0]
+    if len(detail) > MAX_DETAIL_CHARS:
+        detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
+    log.info("client error %s: %s", exc.status, detail)
+    return problem(exc.status, exc.title, detail, type=exc.type, headers=exc.headers)
+
+
+def invalid_text(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     log.info("rejected text that is not valid Unicode: %s", exc)
-    return problem(400, "Bad Request", "text must be valid Unicode (no lone surrogates)")
+    return problem(400, "Bad Request", "the body or a field is not valid UTF-8 text")

@@ -52,7 +52,7 @@ def decode(body: bytes, writer_schema: Schema, reader_schema: Schema | None = No
     stream = BytesIO(body)
     stream.seek(HEADER_SIZE)
     try:
-        record = schemaless_reader(stream, writer_schema)
+        record = schemaless_reader(stream, writer_schema, reader_schema)
     except _READ_ERRORS as exc:
         raise UndecodableEvent(f"body does not match its writer schema: {exc}") from exc
     if stream.tell() != len(body):

@@ -51,12 +51,13 @@ def test_reference_crc_matches_the_avro_test_vectors(canonical_form: str, java_l
     assert crc64_avro(canonical_form.encode()) == java_long & _MASK
 
 
-@pytest.mark.parametrize("schema", registry().schemas(), ids=lambda schema: schema.event_type)
-def test_fingerprint_is_the_little_endian_crc_of_the_canonical_form(schema: RegisteredSchema) -> None:
+@pytest.mark.parametrize("event_type", PINNED_FINGERPRINTS)
+def test_fingerprint_is_the_little_endian_crc_of_the_canonical_form(event_type: str) -> None:
+    schema = registry().writer(event_type)
     expected = crc64_avro(schema.canonical_form.encode()).to_bytes(8, "little")
     assert schema.fingerprint == expected
     assert schema.fingerprint_hex == expected.hex()
-    assert schema.fingerprint_hex == PINNED_FINGERPRINTS[schema.event_type]
+    assert schema.fingerprint_hex == PINNED_FINGERPRINTS[event_type]
 
 
 def test_canonical_form_uses_full_names_and_drops_docs() -> None:
@@ -90,8 +91,9 @@ def test_unknown_event_type_is_refused() -> None:
         registry().writer("ItemRenamed")
 
 
-@pytest.mark.parametrize("schema", registry().schemas(), ids=lambda schema: schema.event_type)
-def test_document_keeps_docs_and_logical_types_and_has_the_same_fingerprint(schema: RegisteredSchema) -> None:
+@pytest.mark.parametrize("event_type", PINNED_FINGERPRINTS)
+def test_document_keeps_docs_and_logical_types_and_has_the_same_fingerprint(event_type: str) -> None:
+    schema = registry().writer(event_type)
     served = json.loads(json.dumps(schema.document))
     assert not any(key.startswith("__") for key in served)
     assert served["doc"]
