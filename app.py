@@ -16,8 +16,11 @@ from flask_injector import FlaskInjector
 from injector import Injector, Module
 from sqlalchemy import Engine
 
+from adapters.jwt_verifier import JwtVerifier
 from api.body_limit import BodyLimitMiddleware
 from api.problems import domain_problem, framework_problem, invalid_text
+from api.security import scoped_bearer_handlers
+from api.unrouted import reject_unrouted
 from domain.errors import DomainError
 from settings import PROJECT_ROOT, Settings, load_settings
 from wiring.configuration import ConfigurationModule, OpenApiSpec
@@ -25,6 +28,7 @@ from wiring.injecting_resolver import InjectingResolver
 from wiring.messaging import MessagingModule
 from wiring.persistence import PersistenceModule
 from wiring.providers import ProvidersModule
+from wiring.security import SecurityModule
 
 SPEC_PATH = PROJECT_ROOT / "swagger" / "openapi.yaml"
 
@@ -40,6 +44,7 @@ def build_injector(settings: Settings, overrides: Sequence[Module] = ()) -> Inje
         ConfigurationModule(settings, load_spec()),
         PersistenceModule(),
         MessagingModule(),
+        SecurityModule(),
         ProvidersModule(),
         *overrides,
     ]
@@ -59,6 +64,7 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         __name__,
         lifespan=lifespan,
         resolver=InjectingResolver(injector),
+        security_map=scoped_bearer_handlers(injector.get(JwtVerifier).token_info, settings.auth_enabled),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )
     app.add_api(injector.get(OpenApiSpec), validate_responses=settings.validate_responses)
@@ -70,5 +76,6 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         max_body_bytes=settings.max_body_bytes,
     )
+    app.app.before_request(reject_unrouted)
     FlaskInjector(app=app.app, injector=injector)
     return app

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     relay_poll_interval_s: float = Field(0.05, gt=0, description="SQLite poll period of the relay.")
     relay_confirm_timeout_s: float = Field(10.0, gt=0, description="A publish unconfirmed by then is resent.")
     outbox_retention_days: float = Field(7, ge=0, description="Published events are kept this long for replay.")
+    auth_enabled: bool = Field(True, description="Require a bearer JWT on every non-public endpoint.")
+    auth_jwks_url: str | None = Field(None, description="JWKS of the identity provider (RS256/ES256 tokens).")
+    auth_public_key: str | None = Field(None, description="PEM public key, when there is no JWKS.")
+    auth_dev_secret_file: Path = Field(
+        PROJECT_ROOT / "var" / "dev-jwt-secret",
+        description="HS256 secret for local tokens, made on first use; used only without a JWKS or key.",
+    )
+    auth_issuer: str = Field("items-dev", description="Required `iss` of tokens.")
+    auth_audience: str = Field("items-service", description="Required `aud` of tokens.")
     host: str = Field("127.0.0.1", description="Bind address of `make run`.")
     port: int = Field(8080, ge=1, le=65535, description="Bind port of `make run`.")
 

@@ -15,7 +15,6 @@ from domain.item import Item, Money
 from providers.ports import ItemsRepository, ListQuery
 
 
-
 class SqlItemsRepository(ItemsRepository):
     """The `items` and `item_tags` tables, inside the caller's transaction."""
 

@@ -30,7 +30,10 @@ def framework_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionRe
     if len(detail) > MAX_DETAIL_CHARS:
         detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
     log.info("client error %s: %s", exc.status, detail)
-    return problem(exc.status, exc.title, detail, type=exc.type, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="items"')
+    return problem(exc.status, exc.title, detail, type=exc.type, headers=headers)
 
 
 def invalid_text(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -18,7 +18,7 @@ PROCESSES = {
 
 def main() -> int:
     settings = load_settings()
-    children = {name: subprocess.Popen(command) for name, command in PROCESSES.items()}
+    children = {name: subprocess.Popen(command) for name, command in PROCESSES.items()}  # noqa: S603 - fixed argv
     print(f"items service on http://{settings.host}:{settings.port}/ui", flush=True)
     stopping = False
 

@@ -15,6 +15,7 @@ from adapters.database import create_database_engine
 from app import create_app
 from settings import PROJECT_ROOT, Settings
 from tests.servers import scratch_postgres_database
+from tests.tokens import bearer
 
 TABLES = ("outbox", "idempotency_keys", "item_tags", "items")
 
@@ -60,9 +61,13 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    """Settings of a test app: its own database, responses checked against the spec."""
-    return Settings(database_url=database_url, validate_responses=True)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings of a test app: its own database and signing secret, responses checked against the spec."""
+    return Settings(
+        database_url=database_url,
+        validate_responses=True,
+        auth_dev_secret_file=tmp_path / "jwt-secret",
+    )
 
 
 @pytest.fixture
@@ -80,7 +85,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def client(app: FlaskApp):  # type: ignore[no-untyped-def]
-    """Connexion's test client."""
-    with app.test_client() as test_client:
+def client(app: FlaskApp, settings: Settings):  # type: ignore[no-untyped-def]
+    """Connexion's test client, sending a token with every scope."""
+    with app.test_client(headers=bearer(settings)) as test_client:
         yield test_client

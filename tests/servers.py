@@ -41,7 +41,7 @@ def scratch_postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means the same here
+    except Exception as exc:
         admin.dispose()
         unavailable("PostgreSQL", exc)
     try:

@@ -218,3 +218,7 @@ def test_swagger_ui_and_spec_are_served(client: Any) -> None:
     assert "//unpkg.com" not in ui.text and "//cdn" not in ui.text
     spec = client.get("/openapi.json").json()
     assert spec["info"]["title"] == "Items service" and "/v1/items" in spec["paths"]
+
+
+def test_a_path_connexion_cannot_route_is_a_404_not_a_500(client: Any) -> None:
+    assert_problem(client.get("/v1/items/H%C2%8E%0A%C3%BCE"), 404)

@@ -36,7 +36,7 @@ def live_server(database_url: str, log_path: Path, workers: int = 2, **env: str)
     }
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     log = log_path.open("wb")
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)  # noqa: S603
+    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base_url, server)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from settings import Settings
 from tests.e2e.live_server import live_server
+from tests.tokens import bearer
 
 # The coverage phase is left out: it crashes inside hypothesis on this schema (an internal
 # SystemError while describing a filter), which says nothing about the API.
@@ -28,8 +30,11 @@ CHECKS = ",".join(
 
 @pytest.mark.slow
 def test_every_operation_survives_generated_requests(database_url: str, tmp_path: Path) -> None:
-    with live_server(database_url, tmp_path / "server.log") as base_url:
-        result = subprocess.run(  # noqa: S603
+    settings = Settings(database_url=database_url, auth_dev_secret_file=tmp_path / "jwt-secret")
+    token = bearer(settings)["Authorization"]
+    env = {"AUTH_DEV_SECRET_FILE": str(settings.auth_dev_secret_file)}
+    with live_server(database_url, tmp_path / "server.log", **env) as base_url:
+        result = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -38,6 +43,8 @@ def test_every_operation_survives_generated_requests(database_url: str, tmp_path
                 f"{base_url}/openapi.json",
                 "--url",
                 base_url,
+                "--header",
+                f"Authorization: {token}",
                 "--checks",
                 CHECKS,
                 "--max-examples",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from uuid6 import uuid7
+
 from domain.merge_patch import merge_patch
 from providers.etags import etag_for, if_match_allows, if_none_match_hits
 from providers.pagination import decode_cursor, encode_cursor
-from uuid6 import uuid7
 
 
 def test_merge_patch_follows_rfc7396_examples() -> None:

@@ -1,0 +1,54 @@
+"""Bearer JWTs with scopes: 401 without a valid token, 403 without the scope, public probes stay open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from connexion import FlaskApp
+
+from settings import Settings
+from tests.api.test_items_api import CHAIR, assert_problem
+from tests.tokens import bearer
+
+
+@pytest.fixture
+def anonymous(app: FlaskApp) -> Any:
+    """A test client that sends no token."""
+    with app.test_client() as test_client:
+        yield test_client
+
+
+def test_missing_token_is_a_401_problem_with_a_challenge(anonymous: Any) -> None:
+    response = anonymous.get("/v1/items")
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"secret": "not-the-key-not-the-key-not-the-key"}, {"audience": "other"}, {"issuer": "x"}, {"ttl": -120}],
+)
+def test_invalid_tokens_are_401_problems(anonymous: Any, settings: Settings, overrides: dict[str, Any]) -> None:
+    assert_problem(anonymous.get("/v1/items", headers=bearer(settings, **overrides)), 401)
+
+
+def test_garbage_token_is_a_401_problem(anonymous: Any) -> None:
+    assert_problem(anonymous.get("/v1/items", headers={"Authorization": "Bearer x.y.z"}), 401)
+
+
+def test_read_scope_cannot_write(anonymous: Any, settings: Settings) -> None:
+    reader = bearer(settings, scopes="items:read")
+    assert anonymous.get("/v1/items", headers=reader).status_code == 200
+    assert_problem(anonymous.post("/v1/items", json=CHAIR, headers=reader), 403)
+
+
+def test_write_scope_cannot_read(anonymous: Any, settings: Settings) -> None:
+    writer = bearer(settings, scopes="items:write")
+    assert anonymous.post("/v1/items", json=CHAIR, headers=writer).status_code == 201
+    assert_problem(anonymous.get("/v1/items", headers=writer), 403)
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/ui/", "/openapi.json"])
+def test_public_endpoints_need_no_token(anonymous: Any, path: str) -> None:
+    assert anonymous.get(path).status_code == 200
