@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint migrate relay clean
+.PHONY: run test bench lint migrate relay token clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+token: $(STAMP)
+	@$(BIN)/python -m entrypoints.dev_token $(TOKEN_ARGS)

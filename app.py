@@ -15,9 +15,11 @@ from connexion.options import SwaggerUIOptions
 from flask_injector import FlaskInjector
 from injector import Injector, Module
 from sqlalchemy import Engine
+from starlette.middleware.cors import CORSMiddleware
 
 from adapters.jwt_verifier import JwtVerifier
 from api.body_limit import BodyLimitMiddleware
+from api.observation import ObservationMiddleware
 from api.problems import domain_problem, framework_problem, invalid_text
 from api.security import scoped_bearer_handlers
 from api.unrouted import reject_unrouted
@@ -71,6 +73,18 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
     app.add_error_handler(DomainError, domain_problem)
     app.add_error_handler(ProblemException, framework_problem)
     app.add_error_handler(UnicodeError, invalid_text)
+    app.add_middleware(
+        ObservationMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, access_log=settings.access_log
+    )
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
     app.add_middleware(
         BodyLimitMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,

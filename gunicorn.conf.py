@@ -1,7 +1,11 @@
 """gunicorn settings of the API; every value can be overridden from the environment."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
+from observability.json_logs import logging_config
 from settings import load_settings
 
 _settings = load_settings()
@@ -16,3 +20,21 @@ wsgi_app = "app:create_app()"
 # Each worker builds its own app after the fork: engines and broker connections are never shared.
 preload_app = False
 accesslog = None
+logconfig_dict = logging_config("api", _settings.log_level)
+
+# prometheus-client multiprocess mode: every worker writes its samples under one directory, which
+# /metrics sums. It must be set before any worker imports prometheus_client, and start empty.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="items-metrics-")
+
+
+def on_starting(_server: object) -> None:
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+
+
+def child_exit(_server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     )
     auth_issuer: str = Field("items-dev", description="Required `iss` of tokens.")
     auth_audience: str = Field("items-service", description="Required `aud` of tokens.")
+    log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Root log level.")
+    access_log: bool = Field(True, description="One JSON line per HTTP request.")
+    cors_allow_origins: list[str] = Field(
+        default_factory=list, description='CORS origins, a JSON list such as ["https://app.example"]; off when empty.'
+    )
     host: str = Field("127.0.0.1", description="Bind address of `make run`.")
     port: int = Field(8080, ge=1, le=65535, description="Bind port of `make run`.")
 

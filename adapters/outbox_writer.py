@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, text
 from adapters.tables import outbox
 from domain.events import ItemEvent
 from eventing.outbox_message import OutboxMessage
+from observability.request_context import traceparent
 
 NOTIFY_CHANNEL = "items_outbox"
 """PostgreSQL channel the relay LISTENs on; NOTIFY is delivered only when the write commits."""
@@ -30,6 +31,11 @@ class OutboxWriter:
         if not events:
             return
         rows = [self._encoder.encode(event).as_row() for event in events]
+        trace = traceparent.get()
+        if trace:
+            # Lets one write be followed from the HTTP request through the broker into consumers.
+            for row in rows:
+                row["headers"] = {**row["headers"], "traceparent": trace}
         connection.execute(insert(outbox), rows)
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))

@@ -1,0 +1,56 @@
+"""JSON log lines on stdout: timestamp, level, logger, message, plus request and trace ids."""
+
+from __future__ import annotations
+
+import logging.config
+from typing import Any
+
+from observability.request_context import request_id, trace_id_of, traceparent
+
+FIELDS = "%(levelname)s %(name)s %(message)s"
+
+
+class CorrelationFilter(logging.Filter):
+    """Stamps every record with the ids of the request or event being handled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        record.trace_id = trace_id_of(traceparent.get())
+        return True
+
+
+def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
+    """A `dictConfig` for our processes, also handed to gunicorn so that its own lines are JSON too."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"correlation": {"()": CorrelationFilter}},
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": FIELDS,
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "static_fields": {"service": service},
+                "timestamp": True,
+            }
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+                "filters": ["correlation"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False},
+            "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            "uvicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    logging.config.dictConfig(logging_config(service, level))

@@ -1,0 +1,44 @@
+"""Prometheus metrics of every process; multiprocess mode sums them across gunicorn workers."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests answered.", ["operation", "method", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["operation", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+OUTBOX_PENDING = Gauge(
+    "outbox_pending_events", "Outbox rows not yet confirmed by the broker.", multiprocess_mode="mostrecent"
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest unpublished outbox row (0 when none).",
+    multiprocess_mode="mostrecent",
+)
+EVENTS_PUBLISHED = Counter("relay_events_published_total", "Events sent to the broker.")
+EVENTS_CONFIRMED = Counter("relay_events_confirmed_total", "Events the broker confirmed (acked).")
+EVENTS_NACKED = Counter("relay_events_nacked_total", "Events the broker refused (nacked or timed out).")
+EVENTS_RETURNED = Counter("relay_events_returned_total", "Events returned as unroutable.")
+CONSUMER_PROCESSED = Counter("consumer_events_processed_total", "Events handled and acked.", ["event_type"])
+CONSUMER_REDELIVERED = Counter("consumer_events_redelivered_total", "Redeliveries acked without re-applying.")
+CONSUMER_DEAD_LETTERED = Counter("consumer_events_dead_lettered_total", "Events sent to the dead-letter queue.")
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text exposition: across all worker processes when multiprocess mode is on."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
