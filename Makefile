@@ -30,6 +30,7 @@ relay: $(STAMP)
 	$(BIN)/python -m entrypoints.relay
 
 test: $(TEST_STAMP)
+	bash scripts/ensure-test-tools.sh
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)

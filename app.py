@@ -26,6 +26,7 @@ from api.unrouted import reject_unrouted
 from domain.errors import DomainError
 from settings import PROJECT_ROOT, Settings, load_settings
 from wiring.configuration import ConfigurationModule, OpenApiSpec
+from wiring.contract import ContractModule
 from wiring.injecting_resolver import InjectingResolver
 from wiring.messaging import MessagingModule
 from wiring.persistence import PersistenceModule
@@ -46,6 +47,7 @@ def build_injector(settings: Settings, overrides: Sequence[Module] = ()) -> Inje
         ConfigurationModule(settings, load_spec()),
         PersistenceModule(),
         MessagingModule(),
+        ContractModule(),
         SecurityModule(),
         ProvidersModule(),
         *overrides,

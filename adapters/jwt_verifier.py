@@ -24,6 +24,9 @@ class JwtVerifier:
         self._public_key = settings.auth_public_key
         self._dev_secret_file = settings.auth_dev_secret_file
         self._dev_secret: str | None = None
+        if self._jwks is None and not self._public_key and settings.auth_enabled:
+            # Fail at start, with the path in the error, rather than with 500s on the first request.
+            self.dev_secret()
 
     def token_info(self, token: str) -> dict[str, Any] | None:
         try:

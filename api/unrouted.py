@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from connexion.context import _operation
+from flask import request
 from werkzeug.exceptions import NotFound
 
 
 def reject_unrouted() -> None:
     """Flask's router is laxer than Connexion's (e.g. a newline in a path segment): answer 404."""
-    if _operation.get(None) is None:
+    if _operation.get(None) is None and request.endpoint != "static":
         raise NotFound()

@@ -1,0 +1,49 @@
+"""GET /asyncapi renders the document in a real browser, from bundled assets only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from connexion import FlaskApp
+
+from app import create_app
+from eventing.item_events import ITEM_EVENT_CLASSES
+from settings import Settings
+from tests.contract.external_tools import chromium
+from tests.contract.threaded_server import serving
+from wiring.contract import ContractModule
+
+RENDER_ERROR = "There are errors in your document"
+
+
+def test_the_page_and_its_assets_are_served(client: Any) -> None:
+    page = client.get("/asyncapi")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "'unsafe-eval'" in page.headers["content-security-policy"]
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+        assert client.get(asset).status_code == 200, asset
+
+
+@pytest.fixture
+def sqlite_app(sqlite_url: str, tmp_path: Path) -> FlaskApp:
+    """The page does not touch the database, so one database kind is enough for a browser test."""
+    settings = Settings(database_url=sqlite_url, auth_dev_secret_file=tmp_path / "jwt-secret")
+    return create_app(settings, overrides=[ContractModule()])
+
+
+@pytest.mark.slow
+def test_chromium_renders_every_operation_and_message(sqlite_app: FlaskApp, tmp_path: Path) -> None:
+    with serving(sqlite_app) as base_url:
+        result = chromium(tmp_path / "profile", f"{base_url}/asyncapi", "--dump-dom")
+    dom = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert RENDER_ERROR not in dom
+    text = re.sub(r"<[^>]+>", " ", dom)
+    assert "Items service events" in text
+    for event in ITEM_EVENT_CLASSES:
+        assert f"publish{event.type_name}" in text, f"operation of {event.type_name} not rendered"
+        assert event.routing_key in text, f"channel {event.routing_key} not rendered"
+    assert "ce-dataschema" in text  # the generated header example of a message

@@ -1,0 +1,31 @@
+"""Serves an app over real HTTP on a free loopback port from a thread of the test process."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from connexion import FlaskApp
+
+from tests.e2e.live_server import free_port
+
+
+@contextmanager
+def serving(app: FlaskApp, timeout_s: float = 15) -> Iterator[str]:
+    """Yield the base URL while uvicorn serves `app`; a browser needs a real socket, not a test client."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, name="contract-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout_s)
