@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint migrate relay token clean
+.PHONY: run test bench lint migrate relay token tail audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,10 @@ clean:
 
 token: $(STAMP)
 	@$(BIN)/python -m entrypoints.dev_token $(TOKEN_ARGS)
+
+tail: $(STAMP)
+	@$(BIN)/python -m entrypoints.tail_events $(TAIL_ARGS)
+
+audit: $(TEST_STAMP)
+	$(BIN)/pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --strict --requirement requirements.txt
