@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint migrate relay token tail audit clean
+.PHONY: run test bench lint migrate relay consumer token tail audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,6 @@ tail: $(STAMP)
 audit: $(TEST_STAMP)
 	$(BIN)/pip install --quiet pip-audit==2.10.1
 	$(BIN)/pip-audit --strict --requirement requirements.txt
+
+consumer: $(STAMP)
+	$(BIN)/python -m examples.catalog_projection run

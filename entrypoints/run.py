@@ -1,4 +1,4 @@
-"""`make run`: starts the API under gunicorn and the event relay, and stops both together."""
+"""`make run`: starts the API under gunicorn, the event relay and the example consumer, and stops them together."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from settings import load_settings
 PROCESSES = {
     "api": [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
     "relay": [sys.executable, "-m", "entrypoints.relay"],
+    "catalog": [sys.executable, "-m", "examples.catalog_projection", "run"],
 }
 
 

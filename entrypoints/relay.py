@@ -1,0 +1,34 @@
+"""`python -m entrypoints.relay`: publishes the outbox to RabbitMQ until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
+
+from observability.json_logs import configure_logging
+from relay.composition import build_relay
+from settings import load_settings
+
+
+def main() -> int:
+    settings = load_settings()
+    configure_logging("relay", settings.log_level)
+    # pika logs every connection step, and a traceback for each broken socket; the relay
+    # logs each outage once, with its cause and the reconnect delay.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
+    service = build_relay(settings)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        service.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    service.run()
+    logging.getLogger(__name__).info("relay stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

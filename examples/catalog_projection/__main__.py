@@ -1,0 +1,48 @@
+"""`python -m examples.catalog_projection run|show`: run the projection, or print its state."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from examples.catalog_projection.catalog import CatalogSummary
+from examples.catalog_projection.catalog_service import build_catalog_service, catalog_summary
+from examples.catalog_projection.catalog_settings import CatalogSettings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m examples.catalog_projection", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="consume item events into the projection until SIGTERM")
+    show = commands.add_parser("show", help="print the projection's counts and stock per tag")
+    show.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    options = parser.parse_args(argv)
+    settings = CatalogSettings()
+    if options.command == "run":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        # pika narrates every connection step at INFO; the consumer's own lines say what matters.
+        logging.getLogger("pika").setLevel(logging.WARNING)
+        build_catalog_service(settings).run()
+        return 0
+    summary = catalog_summary(settings)
+    print(json.dumps(dataclasses.asdict(summary)) if options.json else _as_text(summary))
+    return 0
+
+
+def _as_text(summary: CatalogSummary) -> str:
+    lines = [
+        f"items: {summary.live_items} live, {summary.deleted_items} deleted",
+        f"events processed: {summary.processed_events}",
+        f"stock per tag ({len(summary.stock_by_tag)} tags):",
+    ]
+    width = max((len(tag) for tag in summary.stock_by_tag), default=0)
+    lines += [f"  {tag:<{width}}  {quantity}" for tag, quantity in summary.stock_by_tag.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The projection's settings: its own database and queue, read from `CATALOG_*` variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from consumer.config import DEFAULT_AMQP_URL, ConsumerConfig
+from settings import PROJECT_ROOT
+
+DEFAULT_CATALOG_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'catalog.db'}"
+
+
+class CatalogSettings(BaseSettings):
+    """Every knob of the projection; each field maps to `CATALOG_<FIELD>` in the environment."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="CATALOG_")
+
+    database_url: str = Field(default=DEFAULT_CATALOG_URL, description="Its own database: SQLite file or PostgreSQL.")
+    amqp_url: str = Field(default=DEFAULT_AMQP_URL, description="The broker the events arrive on.")
+    exchange: str = Field(default="items", description="The events exchange (the producer's EVENTS_EXCHANGE).")
+    queue: str = Field(default="catalog-projection", description="Its own quorum queue; `<queue>.dlq` is its DLQ.")
+    prefetch: int = Field(default=100, ge=1, le=65535, description="Unacked messages the broker may send ahead.")
+    max_batch: int = Field(default=50, ge=1, description="Events applied per transaction (at most `prefetch`).")
+    delivery_limit: int = Field(default=5, ge=1, description="Redeliveries before a failing message is dead-lettered.")
+    heartbeat_s: int = Field(default=30, ge=0, description="AMQP heartbeat timeout.")
+
+    def consumer_config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            queue=self.queue,
+            amqp_url=self.amqp_url,
+            exchange=self.exchange,
+            prefetch=self.prefetch,
+            max_batch=min(self.max_batch, self.prefetch),
+            delivery_limit=self.delivery_limit,
+            heartbeat_s=self.heartbeat_s,
+        )

@@ -1,0 +1,126 @@
+"""Moves pending outbox rows into the publisher's confirm window, and confirmed ones out as published.
+
+Reads select all pending rows again each time, minus those in flight or confirmed but
+not yet marked, so a row that commits late (a lower seq visible after a higher one)
+is still picked up, and after a reconnect everything unmarked goes out again in seq
+order. One item's rows commit in version order (each write reads the previous one),
+so seq order is per-item version order, and one channel keeps publish order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from relay.loop_timer import LoopTimer, TimerLoop
+from relay.outbox_source import OutboxSource
+from relay.publisher import ConfirmingPublisher
+
+log = logging.getLogger(__name__)
+
+
+class EventPump:
+    """The publisher's owner while the relay leads; all of it runs on the ioloop thread."""
+
+    def __init__(
+        self,
+        loop: TimerLoop,
+        source: OutboxSource,
+        publisher: ConfirmingPublisher,
+        batch_size: int,
+        max_in_flight: int,
+        mark_delay_s: float,
+        now: Callable[[], datetime],
+        on_closed: Callable[[], None],
+    ) -> None:
+        self._source = source
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._max_in_flight = max_in_flight
+        # Refill once this much of the window is free: fewer, larger reads and socket writes.
+        self._refill = max(1, min(batch_size, max_in_flight // 2))
+        self._mark_delay_s = mark_delay_s
+        self._now = now
+        self._on_closed = on_closed
+        self._unmarked: set[int] = set()
+        self._draining = False
+        self._active = False
+        self._read = LoopTimer(loop, self._pump)
+        self._mark = LoopTimer(loop, self.mark_confirmed)
+
+    @property
+    def in_flight(self) -> int:
+        return self._publisher.in_flight
+
+    def start(self) -> None:
+        self._active = True
+        self._publisher.start(self)
+
+    def stop_reading(self) -> None:
+        """Publish nothing more, but keep collecting the confirms of what is in flight."""
+        self._active = False
+        self._read.cancel()
+
+    def stop(self) -> None:
+        """Stop publishing now: what is unconfirmed is forgotten; what is confirmed gets marked."""
+        self._active = False
+        self._read.cancel()
+        self._mark.cancel()
+        self._publisher.close()
+        self.mark_confirmed()
+        self._unmarked.clear()  # whoever leads next resends what could not be marked
+
+    def wake(self) -> None:
+        """New rows may have committed."""
+        if self._active:
+            self._read.schedule()
+
+    def mark_confirmed(self) -> None:
+        """One UPDATE for every row confirmed since the last one; kept for a retry on failure."""
+        if not self._unmarked:
+            return
+        seqs = list(self._unmarked)
+        try:
+            self._source.mark_published(seqs, self._now())
+        except SQLAlchemyError as exc:
+            log.warning("cannot mark %d rows published (will retry): %s", len(seqs), exc)
+            return
+        self._unmarked.difference_update(seqs)
+
+    def _pump(self) -> None:
+        if not (self._active and self._publisher.ready):
+            return
+        room = self._max_in_flight - self._publisher.in_flight
+        if room < (self._refill if self._draining else 1):
+            return  # while draining, confirms wake the pump once a refill fits
+        limit = min(self._batch_size, room)
+        try:
+            events = self._source.pending(limit, self._publisher.in_flight_seqs() | self._unmarked)
+        except SQLAlchemyError as exc:
+            log.warning("cannot read the outbox (will retry): %s", exc)
+            return
+        if events:
+            self._publisher.publish(events)
+        self._draining = len(events) == limit
+        if len(events) == self._batch_size:
+            self._read.schedule()  # a full batch: there is probably more
+
+    # PublisherEvents
+
+    def on_ready(self) -> None:
+        self.wake()
+
+    def on_confirmed(self, seqs: list[int]) -> None:
+        self._unmarked.update(seqs)
+        self._mark.schedule(0.0 if len(self._unmarked) >= self._batch_size else self._mark_delay_s)
+        if self._draining and self._max_in_flight - self._publisher.in_flight >= self._refill:
+            self.wake()
+
+    def on_lost(self) -> None:
+        self._draining = False
+
+    def on_closed(self) -> None:
+        self._on_closed()

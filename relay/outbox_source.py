@@ -1,0 +1,92 @@
+"""Reads pending outbox rows in seq order and marks confirmed ones published, in batches.
+
+Progress is never a seq high-water mark: sequence values are taken at insert time
+but become visible at commit, so a row with a lower seq can appear after a higher one
+was read. Every read therefore selects all pending rows again (`published_at IS NULL`,
+served by the partial index `ix_outbox_pending`), minus the ones already in flight.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ColumnElement, Connection, Engine, any_, bindparam, func, not_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.database import WRITE
+from adapters.tables import outbox
+from relay.pending_event import PendingEvent
+
+_PENDING_COLUMNS = (
+    outbox.c.seq,
+    outbox.c.event_id,
+    outbox.c.event_type,
+    outbox.c.routing_key,
+    outbox.c.payload,
+    outbox.c.headers,
+    outbox.c.occurred_at,
+)
+
+
+class OutboxSource:
+    """The relay's only access to the outbox table for publishing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+        self._kept: Connection | None = None
+
+    def pending(self, limit: int, exclude: Collection[int]) -> list[PendingEvent]:
+        """Up to `limit` unpublished rows in seq order, skipping the seqs in `exclude`."""
+        query = select(*_PENDING_COLUMNS).where(outbox.c.published_at.is_(None))
+        if exclude:
+            query = query.where(not_(self._seq_in(exclude)))
+        query = query.order_by(outbox.c.seq).limit(limit)
+        with self._connection(write=False) as connection:
+            rows = connection.execute(query).all()
+        return [PendingEvent(*row) for row in rows]
+
+    def mark_published(self, seqs: Collection[int], now: datetime) -> None:
+        """One UPDATE for the whole batch of confirmed rows."""
+        if not seqs:
+            return
+        statement = update(outbox).where(self._seq_in(seqs)).values(published_at=now)
+        with self._connection(write=True) as connection:
+            connection.execute(statement)
+
+    def close(self) -> None:
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
+
+    def _connection(self, write: bool) -> AbstractContextManager[Connection]:
+        if self._postgres:
+            return self._kept_connection()
+        # SQLite: a transaction per call; a writer takes the lock up front.
+        return (self._engine.execution_options(**{WRITE: True}) if write else self._engine).begin()
+
+    @contextmanager
+    def _kept_connection(self) -> Iterator[Connection]:
+        """PostgreSQL: one autocommit connection kept between calls, so that each read or
+        mark (a single statement) is one round trip, without a pool checkout, a ping or
+        BEGIN/COMMIT; any error drops it and the next call connects again."""
+        if self._kept is None:
+            self._kept = self._engine.execution_options(isolation_level="AUTOCOMMIT").connect()
+        try:
+            yield self._kept
+        except SQLAlchemyError:
+            self.close()
+            raise
+
+    def _seq_in(self, seqs: Collection[int]) -> ColumnElement[bool]:
+        # One bound parameter whatever the count: statements stay cacheable, and no
+        # driver limit on the number of parameters applies.
+        if self._postgres:
+            values = bindparam("seqs", list(seqs), type_=ARRAY(BigInteger))
+            return outbox.c.seq == any_(values)
+        listed = select(text("value")).select_from(func.json_each(bindparam("seqs", json.dumps(list(seqs)))))
+        return outbox.c.seq.in_(listed.scalar_subquery())

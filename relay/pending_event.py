@@ -1,0 +1,40 @@
+"""An outbox row waiting to be published, and the AMQP message it becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from pika import BasicProperties, DeliveryMode
+
+from eventing.item_events import CONTENT_TYPE
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """The columns of an unpublished outbox row that the message needs."""
+
+    seq: int
+    event_id: UUID
+    event_type: str
+    routing_key: str
+    payload: bytes
+    headers: dict[str, str]
+    occurred_at: datetime
+
+    def properties(self) -> BasicProperties:
+        """Persistent, with the event id as `message_id` (consumers dedupe on it) and `ce-*` headers."""
+        return BasicProperties(
+            content_type=CONTENT_TYPE,
+            delivery_mode=DeliveryMode.Persistent,
+            message_id=str(self.event_id),
+            timestamp=int(_aware(self.occurred_at).timestamp()),
+            type=self.event_type,
+            headers=self.headers,
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back the stored UTC time without its zone.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,43 @@
+"""The runner's own deduplication: a redelivered ce-id reaches no handler, in one batch or across batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from consumer.config import ConsumerConfig
+from tests.consumer.broker import TestBroker
+from tests.consumer.consumer_thread import running, wait_until
+from tests.consumer.counting_consumer import Behaviour, counting_engine, counting_runner, tally
+from tests.consumer.item_events import messages, new_item
+
+pytestmark = pytest.mark.rabbitmq
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    database = counting_engine(f"sqlite:///{tmp_path / 'counting.db'}")
+    yield database
+    database.dispose()
+
+
+def test_a_redelivered_event_is_acked_without_being_applied_again(
+    broker: TestBroker, consumer_config: ConsumerConfig, engine: Engine
+) -> None:
+    events = [message for _ in range(5) for message in messages(new_item(quantity=3))]
+    behaviour = Behaviour()
+    with running(counting_runner(consumer_config, engine, behaviour)):
+        broker.publish(consumer_config.exchange, events)
+        wait_until(lambda: tally(engine).rows == 5, "the first copies applied")
+        # Each again, later (another batch), and twice more in a row (the same batch);
+        # then a new event: once it is applied, every copy before it has been handled.
+        sentinel = messages(new_item(quantity=100))
+        broker.publish(consumer_config.exchange, events + events + events + sentinel)
+        wait_until(lambda: tally(engine).rows >= 6, "the copies and the new event consumed")
+
+    assert tally(engine).rows == 6 and tally(engine).quantity == 5 * 3 + 100
+    assert len(behaviour.attempts) == 6
+    assert broker.depth(consumer_config.queue) == 0 and broker.depth(consumer_config.dead_letter_queue) == 0

@@ -1,0 +1,112 @@
+"""Runs the relay for a test: in-process on a thread, or as the real `python -m entrypoints.relay`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from relay.composition import RelayService, build_relay
+from relay.postgres_leadership import APPLICATION_NAME_PREFIX
+from relay.relay_options import RelayOptions
+from relay.topology import Topology
+from settings import PROJECT_ROOT, Settings
+from tests.integration.outbox_writes import OutboxWrites
+
+STOP_TIMEOUT_S = 20
+
+
+@contextmanager
+def relay_thread(
+    settings: Settings, options: RelayOptions | None = None, topology: Topology | None = None
+) -> Iterator[RelayService]:
+    """A relay running on a thread of this process; stopped, and checked stopped, on exit."""
+    service = build_relay(settings, options, topology)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            service.run()
+        except BaseException as exc:  # reported to the test below, not lost in the thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, name="relay", daemon=True)
+    thread.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+        thread.join(STOP_TIMEOUT_S)
+    assert not thread.is_alive(), "the relay did not stop"
+    assert not failures, f"the relay crashed: {failures[0]!r}"
+
+
+class RelayProcess:
+    """`python -m entrypoints.relay` with its settings in the environment and its log in a file."""
+
+    def __init__(self, settings: Settings, log_path: Path) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "AMQP_URL": settings.amqp_url,
+            "EVENTS_EXCHANGE": settings.events_exchange,
+            "RELAY_BATCH_SIZE": str(settings.relay_batch_size),
+            "RELAY_MAX_IN_FLIGHT": str(settings.relay_max_in_flight),
+        }
+        self.log_path = log_path
+        with log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "entrypoints.relay"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log
+            )
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup at all, like a crash or an OOM kill."""
+        self._process.send_signal(signal.SIGKILL)
+        self._process.wait(STOP_TIMEOUT_S)
+
+    def terminate(self) -> int:
+        """SIGTERM, the way an orchestrator stops it; returns the exit code."""
+        if self.alive():
+            self._process.send_signal(signal.SIGTERM)
+        try:
+            return self._process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+
+def wait_for_progress(writes: OutboxWrites, relay: RelayProcess, rows: int, timeout_s: float = 30) -> None:
+    """Until `rows` more outbox rows are marked published than now (or none is left pending)."""
+    target = min(writes.published() + writes.pending(), writes.published() + rows)
+    deadline = time.monotonic() + timeout_s
+    while writes.published() < target:
+        assert relay.alive(), f"the relay exited; see {relay.log_path}"
+        assert time.monotonic() < deadline, f"no progress in {timeout_s}s; see {relay.log_path}"
+        time.sleep(0.005)
+
+
+def leader_pid(engine: Engine) -> int | None:
+    """The pid of the relay holding the PostgreSQL advisory lock, from its `application_name`."""
+    query = text(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE :prefix"
+    )
+    with engine.connect() as connection:
+        names = connection.execute(query, {"prefix": APPLICATION_NAME_PREFIX + "%"}).scalars().all()
+    assert len(names) <= 1, f"more than one relay holds the lock: {names}"
+    return int(names[0].removeprefix(APPLICATION_NAME_PREFIX)) if names else None

@@ -1,0 +1,98 @@
+"""A TCP proxy on 127.0.0.1 that tests can cut (a network outage), pause (a stall) and restore."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from types import TracebackType
+
+_CHUNK = 65536
+
+
+class TcpProxy:
+    """Forwards each accepted connection to `upstream`; `cut()` drops them all and refuses new ones,
+    `pause()` keeps them open but forwards nothing (bytes wait in the kernel) until `restore()`."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self._upstream = upstream
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._cut = False
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._closed = False
+        self._acceptor = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._listener.getsockname()[1])
+
+    def __enter__(self) -> TcpProxy:
+        self._acceptor.start()
+        return self
+
+    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self._closed = True
+        self.cut()
+        self._flowing.set()
+        self._listener.close()
+        self._acceptor.join(timeout=5)
+
+    def cut(self) -> None:
+        """Reset every proxied connection; until `restore()`, new ones are closed at once."""
+        with self._lock:
+            self._cut = True
+            doomed, self._open = self._open, set()
+        for sock in doomed:
+            _close(sock)
+
+    def pause(self) -> None:
+        self._flowing.clear()
+
+    def restore(self) -> None:
+        with self._lock:
+            self._cut = False
+        self._flowing.set()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self._upstream, timeout=5)
+            except OSError:
+                _close(client)
+                continue
+            server.settimeout(None)
+            with self._lock:
+                refused = self._cut
+                if not refused:
+                    self._open.update((client, server))
+            if refused:
+                _close(client)
+                _close(server)
+                continue
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while chunk := source.recv(_CHUNK):
+                self._flowing.wait()
+                target.sendall(chunk)
+        except OSError:
+            pass
+        for sock in (source, target):
+            with self._lock:
+                self._open.discard(sock)
+            _close(sock)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()

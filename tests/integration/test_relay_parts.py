@@ -1,0 +1,104 @@
+"""Fast checks of the relay's pure parts: confirm window, backoff, reconnect policy, timers, messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pika import exceptions
+
+from eventing.item_events import CONTENT_TYPE
+from relay.backoff import Backoff
+from relay.in_flight import InFlightWindow
+from relay.loop_timer import LoopTimer
+from relay.pending_event import PendingEvent
+from relay.reconnect_policy import Outage, classify
+
+
+def test_the_window_handles_single_out_of_order_and_multiple_confirms() -> None:
+    window = InFlightWindow()
+    for tag in range(1, 6):
+        window.add(tag, seq=100 + tag, sent_at=float(tag))
+    assert window.confirm(2, multiple=False) == [102]
+    assert window.oldest_sent_at() == 1.0
+    assert window.confirm(3, multiple=True) == [101, 103]
+    assert window.confirm(3, multiple=False) == []  # already confirmed: ignored
+    assert window.seqs() == {104, 105} and len(window) == 2
+    assert window.confirm(9, multiple=True) == [104, 105]
+    assert window.oldest_sent_at() is None
+
+
+def test_backoff_doubles_up_to_its_cap_and_restarts_after_a_reset() -> None:
+    backoff = Backoff(initial_s=0.5, cap_s=4.0, uniform=lambda _low, high: high)
+    assert [backoff.next_delay() for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    backoff.reset()
+    assert backoff.next_delay() == 0.5
+    assert backoff.longest_delay() == 4.0
+    jittered = Backoff(initial_s=2.0, cap_s=2.0)
+    assert all(1.0 <= jittered.next_delay() <= 2.0 for _ in range(50))
+
+
+@pytest.mark.parametrize(
+    ("reason", "outage"),
+    [
+        (exceptions.ProbableAuthenticationError("refused"), Outage.MISCONFIGURED),
+        (exceptions.ProbableAccessDeniedError("no vhost"), Outage.MISCONFIGURED),
+        (exceptions.ChannelClosedByBroker(406, "PRECONDITION_FAILED"), Outage.MISCONFIGURED),
+        (exceptions.ConnectionClosedByBroker(320, "CONNECTION_FORCED"), Outage.TRANSIENT),
+        (exceptions.StreamLostError("EOF"), Outage.TRANSIENT),
+        (exceptions.IncompatibleProtocolError("EOF during handshake"), Outage.TRANSIENT),
+        (exceptions.ConnectionClosedByClient(200, "resend"), Outage.TRANSIENT),
+        (exceptions.AMQPHeartbeatTimeout("no heartbeat"), Outage.TRANSIENT),
+    ],
+)
+def test_the_reconnect_policy_is_decided_by_the_exception_type(reason: BaseException, outage: Outage) -> None:
+    assert classify(reason) is outage
+
+
+class FakeLoop:
+    """Records timers instead of running them."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._next = 0
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Any:
+        self._next += 1
+        self.pending[self._next] = (delay, callback)
+        return self._next
+
+    def remove_timeout(self, timeout_handle: Any) -> None:
+        del self.pending[timeout_handle]
+
+
+def test_a_loop_timer_is_pending_once_and_only_ever_moves_earlier() -> None:
+    loop, fired = FakeLoop(), []
+    timer = LoopTimer(loop, lambda: fired.append(1))
+    timer.schedule(5.0)
+    timer.schedule(10.0)
+    assert [delay for delay, _ in loop.pending.values()] == [5.0]
+    timer.schedule(0.0)
+    ((delay, callback),) = loop.pending.values()
+    assert delay == 0.0
+    callback()
+    assert fired == [1] and not timer.pending
+
+
+def test_an_event_becomes_a_persistent_message_identified_by_its_event_id() -> None:
+    event = PendingEvent(
+        seq=7,
+        event_id=UUID("01890a5d-ac96-7c4b-8a1e-0123456789ab"),
+        event_type="ItemCreated",
+        routing_key="item.created",
+        payload=b"\xc3\x01",
+        headers={"ce-id": "01890a5d-ac96-7c4b-8a1e-0123456789ab"},
+        occurred_at=datetime(2024, 5, 1, 12, 0, 0),  # as SQLite returns it: UTC without its zone
+    )
+    properties = event.properties()
+    assert properties.delivery_mode == 2 and properties.content_type == CONTENT_TYPE
+    assert properties.message_id == properties.headers["ce-id"]
+    assert properties.timestamp == int(datetime(2024, 5, 1, 12, tzinfo=UTC).timestamp())
+    assert properties.type == "ItemCreated"
