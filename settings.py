@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_SQLITE_URL, description="SQLAlchemy URL; sqlite or postgresql+psycopg.")
     db_pool_size: int = Field(10, ge=1, le=200, description="Connections kept per process (PostgreSQL).")
     db_pool_timeout_s: float = Field(5.0, gt=0, description="Seconds to wait for a pooled connection.")
+    db_pool_pre_ping: bool = Field(
+        False, description="Test each pooled connection before use (one more round trip per request)."
+    )
+    db_pool_recycle_s: int = Field(1800, ge=1, description="Replace pooled connections older than this.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="How long SQLite waits for a write lock.")
     max_body_bytes: int = Field(1024 * 1024, ge=1, description="Larger request bodies get 413.")
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long Idempotency-Key records are kept.")
