@@ -19,6 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from adapters.jwt_verifier import JwtVerifier
 from api.body_limit import BodyLimitMiddleware
+from api.cached_validators import cached_validator_map
 from api.observation import ObservationMiddleware
 from api.problems import domain_problem, framework_problem, invalid_text
 from api.security import scoped_bearer_handlers
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         __name__,
         lifespan=lifespan,
         resolver=InjectingResolver(injector),
+        validator_map=cached_validator_map(),
         security_map=scoped_bearer_handlers(injector.get(JwtVerifier).token_info, settings.auth_enabled),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
     )

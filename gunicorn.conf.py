@@ -5,6 +5,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from prometheus_client import multiprocess
+
 from observability.json_logs import logging_config
 from settings import load_settings
 
@@ -24,7 +26,8 @@ logconfig_dict = logging_config("api", _settings.log_level)
 
 # prometheus-client multiprocess mode: every worker writes its samples under one directory, which
 # /metrics sums. It must be set before any worker imports prometheus_client, and start empty.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="items-metrics-")
 
 
@@ -35,6 +38,10 @@ def on_starting(_server: object) -> None:
 
 
 def child_exit(_server: object, worker: object) -> None:
-    from prometheus_client import multiprocess
-
+    # Imported at the top: importing inside a signal handler can meet a half-initialised module.
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(_server: object) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     cors_allow_origins: list[str] = Field(
         default_factory=list, description='CORS origins, a JSON list such as ["https://app.example"]; off when empty.'
     )
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description="Port of /metrics for the relay and consumer processes (0: none)."
+    )
     host: str = Field("127.0.0.1", description="Bind address of `make run`.")
     port: int = Field(8080, ge=1, le=65535, description="Bind port of `make run`.")
 

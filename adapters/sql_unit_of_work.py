@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
@@ -29,19 +30,30 @@ class SqlTransaction(Transaction):
         self._connection.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class Engines:
+    """The engine, and a view of it whose transactions announce a write (built once per process)."""
+
+    reader: Engine
+    writer: Engine
+
+    @classmethod
+    def of(cls, engine: Engine) -> Engines:
+        return cls(engine, engine.execution_options(**{WRITE: True}))
+
+
 class SqlUnitOfWork(UnitOfWork):
     """Borrows a pooled connection per transaction and always gives it back."""
 
-    def __init__(self, engine: Engine, outbox: OutboxWriter) -> None:
-        self._engine = engine
-        self._writer = engine.execution_options(**{WRITE: True})
+    def __init__(self, engines: Engines, outbox: OutboxWriter) -> None:
+        self._engines = engines
         self._outbox = outbox
 
     def read(self) -> AbstractContextManager[Transaction]:
-        return self._open(self._engine)
+        return self._open(self._engines.reader)
 
     def write(self) -> AbstractContextManager[Transaction]:
-        return self._open(self._writer)
+        return self._open(self._engines.writer)
 
     @contextmanager
     def _open(self, engine: Engine) -> Iterator[Transaction]:

@@ -25,6 +25,8 @@ from consumer.processed_events import ProcessedEvents
 from consumer.received_event import ReceivedEvent
 from consumer.recovery import is_dependency_outage
 from eventing.errors import UndecodableEvent
+from observability.metrics import CONSUMER_DEAD_LETTERED, CONSUMER_PROCESSED, CONSUMER_REDELIVERED
+from observability.request_context import traceparent
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class BatchProcessor:
                     events.append((index, self._decoder.decode(delivery, writer)))
             except UndecodableEvent as exc:
                 log.error("dead-lettering message %s: %s", delivery.message_id, exc)
+                CONSUMER_DEAD_LETTERED.inc()
                 outcomes[index] = Outcome.DEAD_LETTER
         if events:
             self._apply_batch(events, outcomes)
@@ -98,11 +101,21 @@ class BatchProcessor:
             fresh: list[str] = []
             for event in events:
                 if event.event_id in done:
+                    CONSUMER_REDELIVERED.inc()
                     continue  # a redelivery of something already applied: acked, not applied again
                 done.add(event.event_id)
-                dispatch(event, connection)
+                # The producer's trace id reaches the handler's log lines: one write, followed end to end.
+                token = traceparent.set(event.headers.get("traceparent"))
+                try:
+                    dispatch(event, connection)
+                finally:
+                    traceparent.reset(token)
                 fresh.append(event.event_id)
             self._ledger.record(connection, fresh, self._now())
+        applied = set(fresh)  # counted once committed, so a rolled-back batch counts nothing
+        for event in events:
+            if event.event_id in applied:
+                CONSUMER_PROCESSED.labels(event.event_type).inc()
 
     def _prune_now_and_then(self) -> None:
         if time.monotonic() < self._next_prune:

@@ -8,6 +8,7 @@ import sys
 from types import FrameType
 
 from observability.json_logs import configure_logging
+from observability.metrics import serve_metrics
 from relay.composition import build_relay
 from settings import load_settings
 
@@ -18,6 +19,7 @@ def main() -> int:
     # pika logs every connection step, and a traceback for each broken socket; the relay
     # logs each outage once, with its cause and the reconnect delay.
     logging.getLogger("pika").setLevel(logging.CRITICAL)
+    serve_metrics(settings.metrics_port)
     service = build_relay(settings)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

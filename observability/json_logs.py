@@ -48,6 +48,8 @@ def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
             "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "uvicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            # pika narrates every connection at INFO; its warnings and errors are what matter.
+            "pika": {"level": "WARNING"},
         },
     }
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.multiprocess import MultiProcessCollector
 
 HTTP_REQUESTS = Counter(
@@ -31,6 +39,12 @@ EVENTS_RETURNED = Counter("relay_events_returned_total", "Events returned as unr
 CONSUMER_PROCESSED = Counter("consumer_events_processed_total", "Events handled and acked.", ["event_type"])
 CONSUMER_REDELIVERED = Counter("consumer_events_redelivered_total", "Redeliveries acked without re-applying.")
 CONSUMER_DEAD_LETTERED = Counter("consumer_events_dead_lettered_total", "Events sent to the dead-letter queue.")
+
+
+def serve_metrics(port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 - scraped from other pods
+    """For processes without an HTTP API (relay, consumer): a /metrics listener of their own."""
+    if port:
+        start_http_server(port, addr=host)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -76,17 +76,23 @@ class ConfirmChannel:
             self._connect()
 
     def close(self) -> None:
-        """Stop for good (until `start`); `on_channel_closed` follows, maybe at once."""
+        """Stop for good (until `start`); `on_channel_closed` follows, maybe at once.
+
+        A connection still opening is left to finish: pika 1.4.4 trips an assertion when
+        a connection is closed mid-handshake. `_on_connection_open` then closes it, or the
+        attempt fails by itself, within the URL's `stack_timeout` (15 s by default).
+        Nothing can be published on it meanwhile.
+        """
         self._wanted = False
         self._reconnect.cancel()
         if self._connection is None:
             self._owner().on_channel_closed()
-        else:
-            self.drop("relay stopping")
+        elif self._connection.is_open:
+            self._connection.close(reply_text="relay stopping")
 
     def drop(self, reason: str) -> None:
-        """Close the connection now; unless closed for good, a reconnect follows."""
-        if self._connection is not None and not (self._connection.is_closing or self._connection.is_closed):
+        """Close an open connection now; unless closed for good, a reconnect follows."""
+        if self._connection is not None and self._connection.is_open:
             self._connection.close(reply_text=reason[:200])
 
     def _connect(self) -> None:
@@ -102,6 +108,9 @@ class ConfirmChannel:
         )
 
     def _on_connection_open(self, connection: Connection) -> None:
+        if not self._wanted:
+            connection.close(reply_text="no longer needed")
+            return
         connection.channel(on_open_callback=self._on_channel_open)
 
     def _on_channel_open(self, channel: Channel) -> None:
@@ -114,6 +123,8 @@ class ConfirmChannel:
             channel.confirm_delivery(ack_nack_callback=self._on_confirmation, callback=lambda _: ready())
 
         def ready() -> None:
+            if not (channel.is_open and self._wanted):
+                return  # closed while confirms were being turned on
             self._ready_at = self._clock()
             self._owner().on_channel_ready(channel)
 

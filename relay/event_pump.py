@@ -10,6 +10,7 @@ so seq order is per-item version order, and one channel keeps publish order.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from relay.outbox_source import OutboxSource
 from relay.publisher import ConfirmingPublisher
 
 log = logging.getLogger(__name__)
+
+WARNING_INTERVAL_S = 10.0
 
 
 class EventPump:
@@ -48,6 +51,7 @@ class EventPump:
         self._unmarked: set[int] = set()
         self._draining = False
         self._active = False
+        self._quiet_until = 0.0
         self._read = LoopTimer(loop, self._pump)
         self._mark = LoopTimer(loop, self.mark_confirmed)
 
@@ -86,7 +90,7 @@ class EventPump:
         try:
             self._source.mark_published(seqs, self._now())
         except SQLAlchemyError as exc:
-            log.warning("cannot mark %d rows published (will retry): %s", len(seqs), exc)
+            self._warn("cannot mark %d rows published (will retry): %s", len(seqs), exc)
             return
         self._unmarked.difference_update(seqs)
 
@@ -100,13 +104,20 @@ class EventPump:
         try:
             events = self._source.pending(limit, self._publisher.in_flight_seqs() | self._unmarked)
         except SQLAlchemyError as exc:
-            log.warning("cannot read the outbox (will retry): %s", exc)
+            self._warn("cannot read the outbox (will retry): %s", exc)
             return
         if events:
             self._publisher.publish(events)
         self._draining = len(events) == limit
         if len(events) == self._batch_size:
             self._read.schedule()  # a full batch: there is probably more
+
+    def _warn(self, message: str, *args: object) -> None:
+        # A database outage fails every poll; one line per interval says enough.
+        now = time.monotonic()
+        if now >= self._quiet_until:
+            self._quiet_until = now + WARNING_INTERVAL_S
+            log.warning(message, *args)
 
     # PublisherEvents
 

@@ -8,7 +8,10 @@ from uuid import UUID
 
 from pika import BasicProperties, DeliveryMode
 
+from eventing.cloudevent_headers import HEADER_PREFIX
 from eventing.item_events import CONTENT_TYPE
+
+CE_TYPE_HEADER = HEADER_PREFIX + "type"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +27,16 @@ class PendingEvent:
     occurred_at: datetime
 
     def properties(self) -> BasicProperties:
-        """Persistent, with the event id as `message_id` (consumers dedupe on it) and `ce-*` headers."""
+        """Persistent, with the event id as `message_id` (consumers dedupe on it) and `ce-*` headers.
+
+        `type` repeats `ce-type` (e.g. `items.v1.ItemCreated`) for tools that only show AMQP properties.
+        """
         return BasicProperties(
             content_type=CONTENT_TYPE,
             delivery_mode=DeliveryMode.Persistent,
             message_id=str(self.event_id),
             timestamp=int(_aware(self.occurred_at).timestamp()),
-            type=self.event_type,
+            type=self.headers.get(CE_TYPE_HEADER, self.event_type),
             headers=self.headers,
         )
 

@@ -19,6 +19,7 @@ from typing import Protocol
 from pika import spec
 from pika.channel import Channel
 
+from observability.metrics import EVENTS_CONFIRMED, EVENTS_NACKED, EVENTS_PUBLISHED, EVENTS_RETURNED
 from relay.confirm_channel import ConfirmChannel
 from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer, TimerLoop
@@ -91,6 +92,7 @@ class ConfirmingPublisher:
             self._channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
             self._delivery_tag += 1
             self._window.add(self._delivery_tag, event.seq, sent_at)
+        EVENTS_PUBLISHED.inc(len(events))
         self._watchdog.schedule(self._watch_period())
 
     # ChannelEvents
@@ -105,14 +107,17 @@ class ConfirmingPublisher:
         if self._channel is None:
             return  # a late confirm of a window already given up
         if isinstance(method, spec.Basic.Nack):
+            EVENTS_NACKED.inc()
             self._fail(f"broker nacked delivery {method.delivery_tag}")
             return
         seqs = self._window.confirm(method.delivery_tag, method.multiple)
         if seqs:
+            EVENTS_CONFIRMED.inc(len(seqs))
             self._owner().on_confirmed(seqs)
 
     def on_returned(self, method: spec.Basic.Return, properties: spec.BasicProperties) -> None:
         # The alternate exchange should make this impossible; if it happens, do not trust the ack.
+        EVENTS_RETURNED.inc()
         self._fail(f"broker returned event {properties.message_id} ({method.reply_code} {method.reply_text})")
 
     def on_channel_lost(self) -> None:
@@ -127,6 +132,7 @@ class ConfirmingPublisher:
         if oldest is None or self._channel is None:
             return
         if self._clock() - oldest > self._confirm_timeout_s:
+            EVENTS_NACKED.inc()
             self._fail(f"no confirm within {self._confirm_timeout_s}s")
         else:
             self._watchdog.schedule(self._watch_period())

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from adapters.database import create_database_engine
 from adapters.outbox_writer import OutboxWriter
-from adapters.sql_unit_of_work import SqlUnitOfWork
+from adapters.sql_unit_of_work import Engines, SqlUnitOfWork
 from providers.ports import UnitOfWork
 from settings import Settings
 
@@ -19,7 +19,12 @@ class PersistenceModule(Module):
     def engine(self, settings: Settings) -> Engine:
         return create_database_engine(settings)
 
+    @singleton
+    @provider
+    def engines(self, engine: Engine) -> Engines:
+        return Engines.of(engine)
+
     @request
     @provider
-    def unit_of_work(self, engine: Engine, outbox: OutboxWriter) -> UnitOfWork:
-        return SqlUnitOfWork(engine, outbox)
+    def unit_of_work(self, engines: Engines, outbox: OutboxWriter) -> UnitOfWork:
+        return SqlUnitOfWork(engines, outbox)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import logging
 import sys
 from collections.abc import Sequence
 
 from examples.catalog_projection.catalog import CatalogSummary
 from examples.catalog_projection.catalog_service import build_catalog_service, catalog_summary
 from examples.catalog_projection.catalog_settings import CatalogSettings
+from observability.json_logs import configure_logging
+from observability.metrics import serve_metrics
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,9 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     settings = CatalogSettings()
     if options.command == "run":
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-        # pika narrates every connection step at INFO; the consumer's own lines say what matters.
-        logging.getLogger("pika").setLevel(logging.WARNING)
+        configure_logging("catalog-projection", settings.log_level)
+        serve_metrics(settings.metrics_port)
         build_catalog_service(settings).run()
         return 0
     summary = catalog_summary(settings)

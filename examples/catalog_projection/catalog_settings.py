@@ -24,6 +24,8 @@ class CatalogSettings(BaseSettings):
     max_batch: int = Field(default=50, ge=1, description="Events applied per transaction (at most `prefetch`).")
     delivery_limit: int = Field(default=5, ge=1, description="Redeliveries before a failing message is dead-lettered.")
     heartbeat_s: int = Field(default=30, ge=0, description="AMQP heartbeat timeout.")
+    metrics_port: int = Field(default=0, ge=0, le=65535, description="Port of its /metrics listener (0: none).")
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Root log level.")
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from types import TracebackType
 from typing import Any
 
@@ -18,7 +19,11 @@ from eventing.schema_registry import SchemaRegistry
 from relay.topology import Topology
 from wiring.messaging import SCHEMAS_DIR
 
-REGISTRY = SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS)
+
+@cache
+def registry() -> SchemaRegistry:
+    """The service's schemas, read once, on first use."""
+    return SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +44,8 @@ class ReceivedEvent:
 
     def decoded(self) -> DecodedEvent:
         """Decoded with the registered schema of its type as the reader schema."""
-        writer = decode_event(self.body, REGISTRY).schema
-        return decode_event(self.body, REGISTRY, reader_schema=REGISTRY.writer(writer.event_type).parsed)
+        writer = decode_event(self.body, registry()).schema
+        return decode_event(self.body, registry(), reader_schema=registry().writer(writer.event_type).parsed)
 
 
 class EventQueue:
@@ -72,6 +77,9 @@ class EventQueue:
                 raise AssertionError(f"timed out after {timeout_s}s with {len(self.received)} events received")
             self._connection.process_data_events(time_limit=0.1)
         return self.received
+
+    def wait_for_count(self, count: int, timeout_s: float) -> list[ReceivedEvent]:
+        return self.wait_until(lambda got: len(got) >= count, timeout_s)
 
     def wait_for_ids(self, event_ids: set[str], timeout_s: float) -> list[ReceivedEvent]:
         """Collect until every id in `event_ids` arrived at least once."""

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Engine, func, select
 from uuid6 import uuid7
 
 from adapters.outbox_writer import OutboxWriter
-from adapters.sql_unit_of_work import SqlUnitOfWork
+from adapters.sql_unit_of_work import Engines, SqlUnitOfWork
 from adapters.tables import items, outbox
 from app import build_injector
 from domain.item import Item
@@ -29,7 +29,7 @@ class OutboxWrites:
     def __init__(self, settings: Settings) -> None:
         injector = build_injector(settings)
         self.engine = injector.get(Engine)
-        self._uow = SqlUnitOfWork(self.engine, injector.get(OutboxWriter))
+        self._uow = SqlUnitOfWork(Engines.of(self.engine), injector.get(OutboxWriter))
         self.provider = ItemsProvider(self._uow, injector.get(ItemValidator), new_id=uuid7)
 
     def close(self) -> None:

@@ -6,8 +6,10 @@ import contextlib
 import socket
 import threading
 from types import TracebackType
+from urllib.parse import urlsplit, urlunsplit
 
 _CHUNK = 65536
+DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
 
 
 class TcpProxy:
@@ -28,6 +30,19 @@ class TcpProxy:
     @property
     def port(self) -> int:
         return int(self._listener.getsockname()[1])
+
+    @classmethod
+    def for_url(cls, url: str) -> TcpProxy:
+        """A proxy to the host and port of `url` (any scheme with a network location)."""
+        parts = urlsplit(url)
+        return cls((parts.hostname or "127.0.0.1", parts.port or DEFAULT_PORTS[parts.scheme]))
+
+    def url_through(self, url: str) -> str:
+        """`url` with its host and port replaced by this proxy's."""
+        parts = urlsplit(url)
+        credentials = parts.netloc.rpartition("@")[0]
+        netloc = f"{credentials}@127.0.0.1:{self.port}" if credentials else f"127.0.0.1:{self.port}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def __enter__(self) -> TcpProxy:
         self._acceptor.start()
@@ -57,11 +72,15 @@ class TcpProxy:
         self._flowing.set()
 
     def _accept(self) -> None:
+        self._listener.settimeout(0.1)  # so that closing is noticed; accept() ignores close()
         while not self._closed:
             try:
                 client, _address = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            client.settimeout(None)
             try:
                 server = socket.create_connection(self._upstream, timeout=5)
             except OSError:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import pytest
 
 from settings import Settings
@@ -21,11 +24,12 @@ CUT_AT, RESTORE_AT = 150, 250
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_writes_during_a_broker_outage_are_all_published_in_order(
-    relay_settings: Settings, writes: OutboxWrites, events: EventQueue
+    relay_settings: Settings, writes: OutboxWrites, events: EventQueue, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with TcpProxy(("127.0.0.1", 5672)) as proxy:
+    caplog.set_level(logging.WARNING, logger="relay")
+    with TcpProxy.for_url(relay_settings.amqp_url) as proxy:
         proxied = relay_settings.model_copy(
-            update={"amqp_url": f"amqp://guest:guest@127.0.0.1:{proxy.port}/%2F", "relay_max_in_flight": 50}
+            update={"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_max_in_flight": 50}
         )
         with relay_thread(proxied):
             ids = [writes.provider.create(item_fields(f"OUT-{n}")).item_id for n in range(ITEMS)]
@@ -33,9 +37,17 @@ def test_writes_during_a_broker_outage_are_all_published_in_order(
                 if write_number == CUT_AT:
                     proxy.cut()  # some messages are in flight, the rest not yet sent
                 if write_number == RESTORE_AT:
+                    wait_for_outages(caplog, 2)  # the drop, then at least one refused reconnect
                     proxy.restore()
                 writes.provider.patch(item_id, {"quantity": write_number}, None)
             expected = writes.event_ids()
             assert len(expected) == ITEMS * (1 + PATCHES_PER_ITEM)  # every write succeeded meanwhile
             events.wait_for_ids(expected, timeout_s=60)
     assert_complete_and_ordered(events.settle(), expected)
+
+
+def wait_for_outages(caplog: pytest.LogCaptureFixture, count: int, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while sum("broker connection lost" in record.getMessage() for record in caplog.records) < count:
+        assert time.monotonic() < deadline, "the relay did not notice the outage"
+        time.sleep(0.05)

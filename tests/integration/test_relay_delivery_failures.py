@@ -38,9 +38,9 @@ def test_a_publish_left_unconfirmed_is_resent(
     relay_settings: Settings, writes: OutboxWrites, events: EventQueue, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="relay")
-    with TcpProxy(("127.0.0.1", 5672)) as proxy:
+    with TcpProxy.for_url(relay_settings.amqp_url) as proxy:
         proxied = relay_settings.model_copy(
-            update={"amqp_url": f"amqp://guest:guest@127.0.0.1:{proxy.port}/%2F", "relay_confirm_timeout_s": 1.0}
+            update={"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_confirm_timeout_s": 1.0}
         )
         with relay_thread(proxied):
             writes.create_many(5, prefix="BEFORE")

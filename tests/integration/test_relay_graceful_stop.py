@@ -1,7 +1,8 @@
-"""SIGTERM in the middle of a drain: the relay finishes what is in flight, exits 0, and sends nothing twice."""
+"""Stopping the relay: SIGTERM mid-drain exits 0 without duplicates; a stop never hangs on the broker."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -10,13 +11,16 @@ import pytest
 from settings import Settings
 from tests.integration.event_queue import EventQueue
 from tests.integration.outbox_writes import OutboxWrites
-from tests.integration.relay_runner import RelayProcess, wait_for_progress
+from tests.integration.relay_runner import RelayProcess, relay_thread, wait_for_progress
+from tests.integration.tcp_proxy import TcpProxy
 
-pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.rabbitmq]
 
 ROWS = 2000
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_sigterm_mid_drain_exits_cleanly_without_duplicates(
     relay_settings: Settings, writes: OutboxWrites, events: EventQueue, tmp_path: Path
@@ -37,3 +41,16 @@ def test_sigterm_mid_drain_exits_cleanly_without_duplicates(
     copies = Counter(event.message_id for event in events.settle())
     assert set(copies) == expected
     assert max(copies.values()) == 1, "a graceful stop should leave nothing confirmed but unmarked"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_stop_during_a_hung_broker_handshake_ends_with_the_connection_attempt(relay_settings: Settings) -> None:
+    with TcpProxy.for_url(relay_settings.amqp_url) as proxy:
+        proxy.pause()  # the TCP connection opens, the AMQP handshake hangs
+        hung = proxy.url_through(relay_settings.amqp_url) + "?stack_timeout=2"
+        with relay_thread(relay_settings.model_copy(update={"amqp_url": hung})) as service:
+            while not service.relay.leading:
+                time.sleep(0.01)
+            time.sleep(0.3)
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 2 + 1  # the attempt's stack_timeout, then a clean stop

@@ -16,6 +16,7 @@ from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer
 from relay.pending_event import PendingEvent
 from relay.reconnect_policy import Outage, classify
+from relay.topology import Topology
 
 
 def test_the_window_handles_single_out_of_order_and_multiple_confirms() -> None:
@@ -94,11 +95,17 @@ def test_an_event_becomes_a_persistent_message_identified_by_its_event_id() -> N
         event_type="ItemCreated",
         routing_key="item.created",
         payload=b"\xc3\x01",
-        headers={"ce-id": "01890a5d-ac96-7c4b-8a1e-0123456789ab"},
+        headers={"ce-id": "01890a5d-ac96-7c4b-8a1e-0123456789ab", "ce-type": "items.v1.ItemCreated"},
         occurred_at=datetime(2024, 5, 1, 12, 0, 0),  # as SQLite returns it: UTC without its zone
     )
     properties = event.properties()
     assert properties.delivery_mode == 2 and properties.content_type == CONTENT_TYPE
     assert properties.message_id == properties.headers["ce-id"]
     assert properties.timestamp == int(datetime(2024, 5, 1, 12, tzinfo=UTC).timestamp())
-    assert properties.type == "ItemCreated"
+    assert properties.type == "items.v1.ItemCreated"
+
+
+def test_the_events_exchange_is_durable_and_names_its_alternate_exchange() -> None:
+    method, arguments = Topology("items").declarations()[-1]
+    assert method == "exchange_declare" and arguments["exchange"] == "items" and arguments["durable"] is True
+    assert arguments["arguments"] == {"alternate-exchange": "items.unrouted"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+import time
 from typing import Any
 
 import pytest
@@ -9,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from adapters.tables import outbox
 from eventing.item_events import CONTENT_TYPE
+from observability.metrics import EVENTS_CONFIRMED, EVENTS_PUBLISHED
 from providers.item_representation import rfc3339
-from relay.topology import Topology
 from settings import Settings
 from tests.integration.event_queue import EventQueue, ReceivedEvent
 from tests.integration.relay_runner import relay_thread
@@ -61,7 +63,7 @@ def test_each_write_publishes_one_event_with_the_committed_state(
     assert client.delete(f"/v1/items/{item_id}").status_code == 204
 
     with relay_thread(relay_settings):
-        events.wait_until(lambda got: len(got) >= 3, timeout_s=20)
+        events.wait_for_count(3, timeout_s=20)
         received = events.settle()
 
     assert [event.routing_key for event in received] == ["item.created", "item.updated", "item.deleted"]
@@ -86,14 +88,41 @@ def test_each_write_publishes_one_event_with_the_committed_state(
 def test_events_written_while_the_relay_runs_arrive_promptly(
     client: Any, relay_settings: Settings, events: EventQueue
 ) -> None:
+    """PostgreSQL wakes the relay with NOTIFY at commit; its fallback poll alone would take up to a second."""
+    with relay_thread(relay_settings) as service:
+        while not service.relay.leading:
+            time.sleep(0.01)
+        latencies: list[float] = []
+        for number in range(1, 6):
+            item_id = client.post("/v1/items", json={**CHAIR, "sku": f"FAST-{number}"}).json()["id"]
+            committed = time.monotonic()
+            received = events.wait_for_count(number, timeout_s=10)
+            latencies.append(time.monotonic() - committed)
+            assert received[-1].headers["ce-subject"] == item_id
+    assert statistics.median(latencies) < 0.5, latencies
+
+
+def test_relay_counts_published_and_confirmed_events(
+    client: Any, relay_settings: Settings, events: EventQueue
+) -> None:
+    published, confirmed = EVENTS_PUBLISHED._value.get(), EVENTS_CONFIRMED._value.get()
+    for number in range(3):
+        assert client.post("/v1/items", json={**CHAIR, "sku": f"COUNT-{number}"}).status_code == 201
     with relay_thread(relay_settings):
-        item_id = client.post("/v1/items", json=CHAIR).json()["id"]
-        received = events.wait_until(lambda got: len(got) >= 1, timeout_s=10)
-    assert received[0].headers["ce-subject"] == item_id
+        events.wait_for_count(3, timeout_s=20)
+        deadline = time.monotonic() + 10
+        while EVENTS_CONFIRMED._value.get() - confirmed < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert EVENTS_PUBLISHED._value.get() - published >= 3
+    assert EVENTS_CONFIRMED._value.get() - confirmed >= 3
 
 
-def test_the_topology_has_an_alternate_exchange_for_unrouted_events(relay_settings: Settings) -> None:
-    topology = Topology(relay_settings.events_exchange)
-    declared = dict(topology.declarations()[-1][1])
-    assert declared["arguments"] == {"alternate-exchange": "items.unrouted"}
-    assert declared["durable"] is True
+def test_the_request_trace_reaches_the_event_headers(
+    client: Any, relay_settings: Settings, events: EventQueue
+) -> None:
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    response = client.post("/v1/items", json=CHAIR, headers={"traceparent": f"00-{trace_id}-b7ad6b7169203331-01"})
+    assert response.status_code == 201
+    with relay_thread(relay_settings):
+        received = events.wait_for_count(1, timeout_s=20)
+    assert received[0].headers["traceparent"].split("-")[1] == trace_id

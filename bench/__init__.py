@@ -1,0 +1,1 @@
+"""Benchmark harness: the Items service measured side by side with idiomatic peers."""

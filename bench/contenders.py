@@ -1,0 +1,59 @@
+"""The servers compared: the Items service (with and without its JWT check) and two idiomatic peers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bench.bearer_token import bearer_headers, jwt_environment
+from bench.options import CONTENDERS, BenchOptions
+from bench.paths import WORK_DIR
+from bench.servers import ServerSpec
+
+UVICORN_WORKER = ("--worker-class=uvicorn_worker.UvicornWorker",)
+SERVICE_CONFIG = "gunicorn.conf.py"
+PEER_CONFIG = "python:bench.peers.gunicorn_settings"
+OURS = "ours"
+OURS_WITH_JWT = "ours-jwt"
+
+
+def ours(with_jwt: bool = False) -> ServerSpec:
+    """The service as `make run` serves it (its gunicorn.conf.py), with 2 workers."""
+    # Its gunicorn.conf.py empties this directory on start; by default it makes a new temporary one each time.
+    metrics = {"PROMETHEUS_MULTIPROC_DIR": str(WORK_DIR / "prometheus")}
+    if with_jwt:
+        environment = {**metrics, **jwt_environment()}
+        label = "Items service, JWT check on"
+        return ServerSpec(OURS_WITH_JWT, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment, True)
+    environment = {**metrics, "AUTH_ENABLED": "false"}
+    label = "Items service (Connexion 3)"
+    return ServerSpec(OURS, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment)
+
+
+def contenders(options: BenchOptions) -> tuple[ServerSpec, ...]:
+    """The chosen contenders, the service first: ratios are the service's figures over each other's."""
+    flask = ServerSpec(
+        "flask",
+        f"Flask + SQLAlchemy (gthread, {options.flask_threads} threads)",
+        "bench.peers.flask_peer:create_app()",
+        PEER_CONFIG,
+        ("--worker-class=gthread", f"--threads={options.flask_threads}"),
+    )
+    fastapi = ServerSpec(
+        "fastapi",
+        f"FastAPI + SQLAlchemy (sync, {options.fastapi_threads} threads)",
+        "bench.peers.fastapi_peer:create_app()",
+        PEER_CONFIG,
+        UVICORN_WORKER,
+        {"PEER_THREADS": str(options.fastapi_threads)},
+    )
+    every = {spec.name: spec for spec in (ours(), ours(with_jwt=True), flask, fastapi)}
+    return tuple(every[name] for name in CONTENDERS if name in options.contenders)
+
+
+def server_environment(database_url: str, options: BenchOptions) -> dict[str, str]:
+    """The same database settings for every contender, through the service's own variables."""
+    return {"DATABASE_URL": database_url, "DB_POOL_SIZE": str(options.pool_size)}
+
+
+def request_headers(spec: ServerSpec) -> Mapping[str, str]:
+    return bearer_headers() if spec.sends_bearer_token else {}

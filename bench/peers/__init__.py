@@ -1,0 +1,1 @@
+"""Idiomatic reference implementations of the item endpoints, served on the same database."""
