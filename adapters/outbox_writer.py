@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, insert
 
 from adapters.tables import outbox
 from domain.events import ItemEvent
@@ -12,7 +12,8 @@ from eventing.outbox_message import OutboxMessage
 from observability.request_context import traceparent
 
 NOTIFY_CHANNEL = "items_outbox"
-"""PostgreSQL channel the relay LISTENs on; NOTIFY is delivered only when the write commits."""
+"""PostgreSQL channel the relay LISTENs on. Migration 0003's trigger NOTIFYs it on every insert
+into the outbox; PostgreSQL delivers the notification only when the write commits."""
 
 
 class EventEncoder(Protocol):
@@ -37,5 +38,3 @@ class OutboxWriter:
             for row in rows:
                 row["headers"] = {**row["headers"], "traceparent": trace}
         connection.execute(insert(outbox), rows)
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))

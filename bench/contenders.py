@@ -22,9 +22,10 @@ def ours(with_jwt: bool = False) -> ServerSpec:
     metrics = {"PROMETHEUS_MULTIPROC_DIR": str(WORK_DIR / "prometheus")}
     if with_jwt:
         environment = {**metrics, **jwt_environment()}
-        label = "Items service, JWT check on"
+        label = "Items service, JWT check and access log on"
         return ServerSpec(OURS_WITH_JWT, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment, True)
-    environment = {**metrics, "AUTH_ENABLED": "false"}
+    # Like the peers: no token check and no per-request access log line; `ours-jwt` keeps both on.
+    environment = {**metrics, "AUTH_ENABLED": "false", "ACCESS_LOG": "false"}
     label = "Items service (Connexion 3)"
     return ServerSpec(OURS, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment)
 

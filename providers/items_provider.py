@@ -60,7 +60,7 @@ class ItemsProvider:
         self._clock = clock
 
     def create(self, fields: dict[str, Any], idempotency_key: str | None = None) -> Created:
-        request_hash = _fingerprint(fields)
+        request_hash = _fingerprint(fields) if idempotency_key else ""
         try:
             with self._uow.write() as tx:
                 stored = tx.idempotency.get(idempotency_key) if idempotency_key else None
