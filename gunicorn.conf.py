@@ -5,10 +5,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from prometheus_client import multiprocess
+# prometheus-client multiprocess mode: every worker writes its samples under one directory, which
+# /metrics sums. prometheus_client picks its storage when first imported, so the variable must be
+# set before that import, here in the master, and the directory must start empty.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="items-metrics-")
 
-from observability.json_logs import logging_config
-from settings import load_settings
+from prometheus_client import multiprocess  # noqa: E402 - must follow the variable above
+
+from observability.json_logs import logging_config  # noqa: E402
+from settings import load_settings  # noqa: E402
 
 _settings = load_settings()
 
@@ -23,12 +30,6 @@ wsgi_app = "app:create_app()"
 preload_app = False
 accesslog = None
 logconfig_dict = logging_config("api", _settings.log_level)
-
-# prometheus-client multiprocess mode: every worker writes its samples under one directory, which
-# /metrics sums. It must be set before any worker imports prometheus_client, and start empty.
-_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if _own_metrics_dir:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="items-metrics-")
 
 
 def on_starting(_server: object) -> None:

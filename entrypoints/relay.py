@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
+import threading
 from types import FrameType
-
-from observability.json_logs import configure_logging
-from observability.metrics import serve_metrics
-from relay.composition import build_relay
-from settings import load_settings
 
 
 def main() -> int:
+    # Signals first: an orchestrator may stop the relay while it is still starting up, and that
+    # must be a clean exit, not death by the default SIGTERM action.
+    stop_requested = threading.Event()
+    service = None
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stop_requested.set()
+        if service is not None:
+            service.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    import logging
+
+    from observability.json_logs import configure_logging
+    from observability.metrics import serve_metrics
+    from relay.composition import build_relay
+    from settings import load_settings
+
     settings = load_settings()
     configure_logging("relay", settings.log_level)
     # pika logs every connection step, and a traceback for each broken socket; the relay
@@ -21,13 +36,8 @@ def main() -> int:
     logging.getLogger("pika").setLevel(logging.CRITICAL)
     serve_metrics(settings.metrics_port)
     service = build_relay(settings)
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        service.stop()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    service.run()
+    if not stop_requested.is_set():
+        service.run()
     logging.getLogger(__name__).info("relay stopped")
     return 0
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from adapters.database import create_database_engine
 from app import create_app
 from settings import PROJECT_ROOT, Settings
+from tests.integration.relay_runner import RelayProcess
 from tests.servers import scratch_postgres_database
 from tests.tokens import bearer
 
@@ -29,6 +30,13 @@ def migrate(database_url: str) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_stray_relays() -> Iterator[None]:
+    """Relay subprocesses a test started never outlive it, even when it fails."""
+    yield
+    RelayProcess.kill_leftovers()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import Engine, text
 
@@ -52,6 +53,9 @@ def relay_thread(
 class RelayProcess:
     """`python -m entrypoints.relay` with its settings in the environment and its log in a file."""
 
+    started: ClassVar[list[RelayProcess]] = []
+    """Every process started, so that a failing test cannot leave one running (see `kill_leftovers`)."""
+
     def __init__(self, settings: Settings, log_path: Path) -> None:
         env = {
             **os.environ,
@@ -66,6 +70,14 @@ class RelayProcess:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "entrypoints.relay"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log
             )
+        RelayProcess.started.append(self)
+
+    @classmethod
+    def kill_leftovers(cls) -> None:
+        while cls.started:
+            process = cls.started.pop()
+            if process.alive():
+                process.kill()
 
     @property
     def pid(self) -> int:
@@ -104,7 +116,8 @@ def leader_pid(engine: Engine) -> int | None:
     """The pid of the relay holding the PostgreSQL advisory lock, from its `application_name`."""
     query = text(
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE :prefix"
+        "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE :prefix "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
     with engine.connect() as connection:
         names = connection.execute(query, {"prefix": APPLICATION_NAME_PREFIX + "%"}).scalars().all()
