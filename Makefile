@@ -31,6 +31,8 @@ relay: $(STAMP)
 
 test: $(TEST_STAMP)
 	bash scripts/ensure-test-tools.sh
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)

@@ -32,7 +32,7 @@ def _validator_for(schema: dict[str, Any], validator_class: type[Validator]) -> 
 
 class CachedBodyValidator(JSONRequestBodyValidator):
     @property
-    def _validator(self) -> Validator:  # type: ignore[override]
+    def _validator(self) -> Validator:
         return _validator_for(self._schema, Draft4RequestValidator)
 
 
@@ -51,5 +51,5 @@ class CachedParameterValidator(ParameterValidator):
 
 
 def cached_validator_map() -> dict[str, Any]:
-    body = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": CachedBodyValidator})  # type: ignore[dict-item]
+    body = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": CachedBodyValidator})
     return {**VALIDATOR_MAP, "parameter": CachedParameterValidator, "body": body}

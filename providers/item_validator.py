@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jsonschema import Draft4Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from domain.errors import InvalidItem
@@ -17,7 +17,7 @@ class ItemValidator:
     """Uses the very schema Connexion applies to POST bodies, so the two never drift apart."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        registry: Registry = Registry().with_resource(_SPEC_URI, Resource(spec, DRAFT4))
+        registry: Registry = Registry().with_resource(_SPEC_URI, DRAFT4.create_resource(spec))
         schema = {"$ref": f"{_SPEC_URI}#/components/schemas/ItemInput"}
         self._validator = Draft4Validator(schema, registry=registry)
 
