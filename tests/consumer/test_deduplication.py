@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from consumer.config import ConsumerConfig
+from observability.metrics import CONSUMER_REDELIVERED
 from tests.consumer.broker import TestBroker
 from tests.consumer.consumer_thread import running, wait_until
 from tests.consumer.counting_consumer import Behaviour, counting_engine, counting_runner, tally
@@ -29,6 +30,7 @@ def test_a_redelivered_event_is_acked_without_being_applied_again(
 ) -> None:
     events = [message for _ in range(5) for message in messages(new_item(quantity=3))]
     behaviour = Behaviour()
+    redelivered_before = CONSUMER_REDELIVERED._value.get()
     with running(counting_runner(consumer_config, engine, behaviour)):
         broker.publish(consumer_config.exchange, events)
         wait_until(lambda: tally(engine).rows == 5, "the first copies applied")
@@ -40,4 +42,5 @@ def test_a_redelivered_event_is_acked_without_being_applied_again(
 
     assert tally(engine).rows == 6 and tally(engine).quantity == 5 * 3 + 100
     assert len(behaviour.attempts) == 6
+    assert CONSUMER_REDELIVERED._value.get() - redelivered_before == 15  # the metric counts every copy skipped
     assert broker.depth(consumer_config.queue) == 0 and broker.depth(consumer_config.dead_letter_queue) == 0
