@@ -6,13 +6,19 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, delete, exists, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.tables import item_tags, items
 from domain.errors import DuplicateSku
 from domain.item import Item, Money
 from providers.ports import ItemsRepository, ListQuery
+
+
+# Built once: constructing a statement per call costs more than executing its cached compiled form.
+_INSERT_ITEM = insert(items)
+_INSERT_TAGS = insert(item_tags)
+_SELECT_BY_ID = select(items).where(items.c.id == bindparam("item_id"))
 
 
 class SqlItemsRepository(ItemsRepository):
@@ -23,13 +29,13 @@ class SqlItemsRepository(ItemsRepository):
         self._connection = connection
 
     def _get(self, item_id: UUID) -> Item | None:
-        row = self._connection.execute(select(items).where(items.c.id == item_id)).first()
+        row = self._connection.execute(_SELECT_BY_ID, {"item_id": item_id}).first()
         return _to_item(row) if row is not None else None
 
     def _add(self, item: Item) -> None:
         # No savepoint: a failed insert fails the request, and the whole transaction rolls back.
         try:
-            self._connection.execute(insert(items).values(_to_row(item)))
+            self._connection.execute(_INSERT_ITEM, _to_row(item))
         except IntegrityError as exc:
             raise DuplicateSku(f"an item with sku {item.sku!r} already exists") from exc
         self._insert_tags(item)
@@ -74,9 +80,7 @@ class SqlItemsRepository(ItemsRepository):
 
     def _insert_tags(self, item: Item) -> None:
         if item.tags:
-            self._connection.execute(
-                insert(item_tags), [{"tag": tag, "item_id": item.id} for tag in item.tags]
-            )
+            self._connection.execute(_INSERT_TAGS, [{"tag": tag, "item_id": item.id} for tag in item.tags])
 
 
 def _to_row(item: Item) -> dict[str, Any]:
