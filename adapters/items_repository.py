@@ -14,7 +14,6 @@ from domain.errors import DuplicateSku
 from domain.item import Item, Money
 from providers.ports import ItemsRepository, ListQuery
 
-
 # Built once: constructing a statement per call costs more than executing its cached compiled form.
 _INSERT_ITEM = insert(items)
 _INSERT_TAGS = insert(item_tags)
