@@ -14,6 +14,9 @@ SERVICE_CONFIG = "gunicorn.conf.py"
 PEER_CONFIG = "python:bench.peers.gunicorn_settings"
 OURS = "ours"
 OURS_WITH_JWT = "ours-jwt"
+NAIVE_PUBLISH = "naive"
+EVENTS_DATABASE = "items_bench_events"
+"""The database of the scenarios that run the relay: its own, so that no other relay holds its lock."""
 
 
 def ours(with_jwt: bool = False) -> ServerSpec:
@@ -51,9 +54,26 @@ def contenders(options: BenchOptions) -> tuple[ServerSpec, ...]:
     return tuple(every[name] for name in CONTENDERS if name in options.contenders)
 
 
+def naive_publish_peer(options: BenchOptions) -> ServerSpec:
+    """FastAPI peer that publishes each event inside the request, waiting for the broker's confirm."""
+    return ServerSpec(
+        NAIVE_PUBLISH,
+        f"FastAPI + SQLAlchemy, blocking publish with confirm in the request (sync, {options.fastapi_threads} threads)",
+        "bench.peers.naive_publish_peer:create_app()",
+        PEER_CONFIG,
+        UVICORN_WORKER,
+        {"PEER_THREADS": str(options.fastapi_threads)},
+    )
+
+
 def server_environment(database_url: str, options: BenchOptions) -> dict[str, str]:
     """The same database settings for every contender, through the service's own variables."""
     return {"DATABASE_URL": database_url, "DB_POOL_SIZE": str(options.pool_size)}
+
+
+def events_environment(database_url: str, options: BenchOptions, exchange: str) -> dict[str, str]:
+    """`server_environment` plus the broker and the bench's own events exchange (servers and relay alike)."""
+    return {**server_environment(database_url, options), "AMQP_URL": options.amqp_url, "EVENTS_EXCHANGE": exchange}
 
 
 def request_headers(spec: ServerSpec) -> Mapping[str, str]:

@@ -7,7 +7,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from settings import Settings
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/items_bench"
+DEFAULT_AMQP_URL = str(Settings.model_fields["amqp_url"].default)
 DATABASE_KINDS = ("postgres", "sqlite")
 CONTENDERS = ("ours", "ours-jwt", "flask", "fastapi")
 
@@ -33,6 +36,13 @@ class BenchOptions:
     flask_threads: int
     fastapi_threads: int
     base_port: int
+    amqp_url: str
+    latency_duration_s: int
+    latency_threads: int
+    drain_rows: int
+    drain_rounds: int
+    consumer_events: int
+    consumer_rounds: int
     quick: bool
     publish: bool
 
@@ -63,6 +73,15 @@ def parse_options(
     parser.add_argument("--flask-threads", type=int, default=8, help="gthread threads per Flask worker")
     parser.add_argument("--fastapi-threads", type=int, default=8, help="anyio thread limit per FastAPI worker")
     parser.add_argument("--base-port", type=int, default=28080, help="first of the 127.0.0.1 ports used")
+    parser.add_argument(
+        "--amqp-url", default=os.environ.get("AMQP_URL", DEFAULT_AMQP_URL), help="the broker; env AMQP_URL"
+    )
+    parser.add_argument("--latency-duration", type=int, default=20, help="seconds of fixed-rate load of P5")
+    parser.add_argument("--latency-threads", type=int, default=16, help="sender threads of P5's open-loop load")
+    parser.add_argument("--drain-rows", type=int, default=20_000, help="outbox rows of P4 (relay drain)")
+    parser.add_argument("--drain-rounds", type=int, default=5, help="rounds of P4")
+    parser.add_argument("--consumer-events", type=int, default=20_000, help="queued events of P6 (consumer)")
+    parser.add_argument("--consumer-rounds", type=int, default=3, help="rounds of P6")
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds per server")
     parser.add_argument(
         "--publish",
@@ -93,6 +112,13 @@ def parse_options(
         flask_threads=args.flask_threads,
         fastapi_threads=args.fastapi_threads,
         base_port=args.base_port,
+        amqp_url=args.amqp_url,
+        latency_duration_s=5 if quick else args.latency_duration,
+        latency_threads=args.latency_threads,
+        drain_rows=2_000 if quick else args.drain_rows,
+        drain_rounds=1 if quick else args.drain_rounds,
+        consumer_events=2_000 if quick else args.consumer_events,
+        consumer_rounds=1 if quick else args.consumer_rounds,
         quick=quick,
         publish=_publishes(args.publish, quick, scenarios, default_scenarios),
     )

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 from bench.paths import DOCS_MARKDOWN, DOCS_PLOT, PROJECT_ROOT, RESULTS_DIR
 from bench.runner import BenchRun
-from bench.scenarios import DEFAULT_SCENARIOS
-from bench.scenarios.base import Chart, Table
+from bench.scenarios import DEFAULT_SCENARIOS, SCENARIOS
+from bench.scenarios.base import Chart, Table, TargetCheck
+
+BENCHMARK_ID = re.compile(r"^(P\d+) ")
+"""Targets of the numbered benchmarks name themselves: `P5 event latency ...`."""
+P1_TARGET = "POST req/s on PostgreSQL"
+SCENARIO_NAMES = tuple(SCENARIOS)
+"""The item endpoints' POST target is P1: the write path with its outbox row against the FastAPI peer."""
+SECTION_LEADS = {
+    "items": "The POST rows on PostgreSQL are benchmark **P1**: the service writes the item and its outbox row, "
+    "the FastAPI peer only the item; target: the service's req/s ≥ 1.0x the peer's.",
+}
 
 
 def publish(run: BenchRun) -> list[Path]:
@@ -47,12 +58,14 @@ def render_markdown(run: BenchRun, raw: Path, plot: Path | None) -> str:
         "## Targets",
         "",
     ]
-    checks = [check for result in run.results for check in result.checks]
-    lines += _table(
-        Table(
-            ("Target", "Measured", "Met"), tuple((c.target, c.measured, "yes" if c.met else "**no**") for c in checks)
-        )
+    checks = sorted(
+        (check for result in run.results for check in result.checks),
+        key=lambda check: (_benchmark_id(check) == "-", _benchmark_id(check)),
     )
+    rows = tuple(
+        (_benchmark_id(c), BENCHMARK_ID.sub("", c.target), c.measured, "yes" if c.met else "**no**") for c in checks
+    )
+    lines += _table(Table(("Benchmark", "Target", "Measured", "Met"), rows))
     lines += [
         "",
         "## Method",
@@ -79,6 +92,8 @@ def render_markdown(run: BenchRun, raw: Path, plot: Path | None) -> str:
     ]
     for result in run.results:
         lines += [f"## {result.title}", ""]
+        if result.name in SECTION_LEADS:
+            lines += [SECTION_LEADS[result.name], ""]
         lines += [*(f"* {line}" for line in result.method), ""]
         for table in result.tables:
             lines += [*_table(table), ""]
@@ -90,15 +105,19 @@ def render_markdown(run: BenchRun, raw: Path, plot: Path | None) -> str:
         "## Reproduce",
         "",
         "```",
-        "make bench                               # full run, about 10 minutes; refreshes this page",
+        "make bench                               # every default scenario, about 20 minutes; refreshes this page",
         "make bench BENCH_ARGS=--quick            # smoke run of a few seconds per server",
+        "make bench BENCH_ARGS='--scenarios event-write,event-latency'   # some scenarios only (JSON only)",
         "make bench BENCH_ARGS='--databases postgres,sqlite --rounds 3'",
         "make bench BENCH_ARGS='--scenarios profile'   # py-spy profile of the service under load",
         "```",
         "",
-        "A new benchmark (outbox write path, relay drain, event latency, consumer throughput) is a scenario: "
-        "a class with a `name` and `run(context) -> ScenarioResult`, registered in `bench/scenarios/__init__.py`; "
-        "the runner, the JSON and this page take it as it is.",
+        f"Scenarios: {', '.join(f'`{name}`' for name in SCENARIO_NAMES)}; `make bench` runs "
+        f"{', '.join(f'`{name}`' for name in DEFAULT_SCENARIOS)}. P4 and P6 also run on their own: "
+        "`python -m bench.relay_drain`, `python -m bench.consumer_throughput`.",
+        "",
+        "A new benchmark is a scenario: a class with a `name` and `run(context) -> ScenarioResult`, registered in "
+        "`bench/scenarios/__init__.py`; the runner, the JSON and this page take it as it is.",
         "",
     ]
     return "\n".join(lines)
@@ -129,6 +148,14 @@ def render_plot(charts: list[Chart], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
+
+
+def _benchmark_id(check: TargetCheck) -> str:
+    """`P1`..`P6` for the numbered benchmarks, `-` for the others."""
+    named = BENCHMARK_ID.match(check.target)
+    if named:
+        return named.group(1)
+    return "P1" if check.target.startswith(P1_TARGET) else "-"
 
 
 def _table(table: Table) -> list[str]:

@@ -4,6 +4,9 @@ Progress is never a seq high-water mark: sequence values are taken at insert tim
 but become visible at commit, so a row with a lower seq can appear after a higher one
 was read. Every read therefore selects all pending rows again (`published_at IS NULL`,
 served by the partial index `ix_outbox_pending`), minus the ones already in flight.
+
+Both statements are built once: the relay runs them for every wake-up, and building and
+cache-keying a Core statement costs more CPU than PostgreSQL spends answering it.
 """
 
 from __future__ import annotations
@@ -13,13 +16,34 @@ from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Engine, any_, bindparam, func, not_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    func,
+    not_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.database import WRITE
 from adapters.tables import outbox
 from relay.pending_event import PendingEvent
+
+_INDEX_WALK = "SET enable_bitmapscan = off"
+"""For the kept connection only. The pending read then walks `ix_outbox_pending` in seq order,
+which needs no sort and, as a plain index scan, marks the entries of rows published since the
+last vacuum dead as it passes them. A bitmap scan, which the planner prefers for the few rows it
+expects, never does: it revisits every row published since the last vacuum on each read, so
+reads grew to milliseconds under steady writes. Retention runs on other connections, unaffected.
+"""
 
 _PENDING_COLUMNS = (
     outbox.c.seq,
@@ -39,27 +63,32 @@ class OutboxSource:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self._kept: Connection | None = None
+        self._pending = (
+            select(*_PENDING_COLUMNS)
+            .where(outbox.c.published_at.is_(None), not_(self._seq_in("excluded")))
+            .order_by(outbox.c.seq)
+            .limit(bindparam("limit", type_=BigInteger))
+        )
+        self._mark = update(outbox).where(self._seq_in("marked")).values(published_at=bindparam("now"))
 
     def pending(self, limit: int, exclude: Collection[int]) -> list[PendingEvent]:
         """Up to `limit` unpublished rows in seq order, skipping the seqs in `exclude`."""
-        query = select(*_PENDING_COLUMNS).where(outbox.c.published_at.is_(None))
-        if exclude:
-            query = query.where(not_(self._seq_in(exclude)))
-        query = query.order_by(outbox.c.seq).limit(limit)
+        parameters = {"limit": limit, "excluded": self._seqs(exclude)}
         with self._connection(write=False) as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(self._pending, parameters).all()
         return [PendingEvent(*row) for row in rows]
 
     def mark_published(self, seqs: Collection[int], now: datetime) -> None:
         """One UPDATE for the whole batch of confirmed rows."""
         if not seqs:
             return
-        statement = update(outbox).where(self._seq_in(seqs)).values(published_at=now)
         with self._connection(write=True) as connection:
-            connection.execute(statement)
+            connection.execute(self._mark, {"marked": self._seqs(seqs), "now": now})
 
     def close(self) -> None:
         if self._kept is not None:
+            # Closed for good, not handed back to the pool: its session settings are the reader's own.
+            self._kept.invalidate()
             self._kept.close()
             self._kept = None
 
@@ -76,17 +105,25 @@ class OutboxSource:
         BEGIN/COMMIT; any error drops it and the next call connects again."""
         if self._kept is None:
             self._kept = self._engine.execution_options(isolation_level="AUTOCOMMIT").connect()
+            try:
+                self._kept.exec_driver_sql(_INDEX_WALK)
+            except SQLAlchemyError:
+                self.close()
+                raise
         try:
             yield self._kept
         except SQLAlchemyError:
             self.close()
             raise
 
-    def _seq_in(self, seqs: Collection[int]) -> ColumnElement[bool]:
+    def _seq_in(self, name: str) -> ColumnElement[bool]:
         # One bound parameter whatever the count: statements stay cacheable, and no
         # driver limit on the number of parameters applies.
         if self._postgres:
-            values = bindparam("seqs", list(seqs), type_=ARRAY(BigInteger))
-            return outbox.c.seq == any_(values)
-        listed = select(text("value")).select_from(func.json_each(bindparam("seqs", json.dumps(list(seqs)))))
+            return outbox.c.seq == any_(bindparam(name, type_=ARRAY(BigInteger)))
+        listed = select(text("value")).select_from(func.json_each(bindparam(name, type_=String)))
         return outbox.c.seq.in_(listed.scalar_subquery())
+
+    def _seqs(self, seqs: Collection[int]) -> list[int] | str:
+        """The value of a `_seq_in` parameter: an array on PostgreSQL, a JSON list on SQLite."""
+        return list(seqs) if self._postgres else json.dumps(list(seqs))
