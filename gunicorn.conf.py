@@ -1,5 +1,6 @@
 """gunicorn settings of the API; every value can be overridden from the environment."""
 
+import gc
 import os
 import shutil
 import tempfile
@@ -36,6 +37,13 @@ def on_starting(_server: object) -> None:
     directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
+
+
+def post_worker_init(_worker: object) -> None:
+    # The app just built lives as long as the worker; frozen, it is left out of the collector's
+    # full passes, which otherwise walk ~100,000 objects and stall requests for tens of ms.
+    gc.collect()
+    gc.freeze()
 
 
 def child_exit(_server: object, worker: object) -> None:
