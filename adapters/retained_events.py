@@ -9,17 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Engine, and_, func, select
 
 from adapters.tables import outbox
-from relay.pending_event import PendingEvent
-
-_EVENT_COLUMNS = (
-    outbox.c.seq,
-    outbox.c.event_id,
-    outbox.c.event_type,
-    outbox.c.routing_key,
-    outbox.c.payload,
-    outbox.c.headers,
-    outbox.c.occurred_at,
-)
+from relay.pending_event import MESSAGE_COLUMNS, PendingEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +49,7 @@ class RetainedEvents:
         after = 0
         while True:
             query = (
-                select(*_EVENT_COLUMNS)
+                select(*MESSAGE_COLUMNS)
                 .where(selection.condition(), outbox.c.seq > after)
                 .order_by(outbox.c.seq)
                 .limit(self._batch_size)

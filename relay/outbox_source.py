@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.database import WRITE
 from adapters.tables import outbox
-from relay.pending_event import PendingEvent
+from relay.pending_event import MESSAGE_COLUMNS, PendingEvent
 
 _INDEX_WALK = "SET enable_bitmapscan = off"
 """For the kept connection only. The pending read then walks `ix_outbox_pending` in seq order,
@@ -45,17 +45,6 @@ expects, never does: it revisits every row published since the last vacuum on ea
 reads grew to milliseconds under steady writes. Retention runs on other connections, unaffected.
 """
 
-_PENDING_COLUMNS = (
-    outbox.c.seq,
-    outbox.c.event_id,
-    outbox.c.event_type,
-    outbox.c.routing_key,
-    outbox.c.payload,
-    outbox.c.headers,
-    outbox.c.occurred_at,
-)
-
-
 class OutboxSource:
     """The relay's only access to the outbox table for publishing."""
 
@@ -64,7 +53,7 @@ class OutboxSource:
         self._postgres = engine.dialect.name == "postgresql"
         self._kept: Connection | None = None
         self._pending = (
-            select(*_PENDING_COLUMNS)
+            select(*MESSAGE_COLUMNS)
             .where(outbox.c.published_at.is_(None), not_(self._seq_in("excluded")))
             .order_by(outbox.c.seq)
             .limit(bindparam("limit", type_=BigInteger))

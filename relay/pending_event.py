@@ -8,10 +8,22 @@ from uuid import UUID
 
 from pika import BasicProperties, DeliveryMode
 
+from adapters.tables import outbox
 from eventing.cloudevent_headers import HEADER_PREFIX
 from eventing.item_events import CONTENT_TYPE
 
 CE_TYPE_HEADER = HEADER_PREFIX + "type"
+
+MESSAGE_COLUMNS = (
+    outbox.c.seq,
+    outbox.c.event_id,
+    outbox.c.event_type,
+    outbox.c.routing_key,
+    outbox.c.payload,
+    outbox.c.headers,
+    outbox.c.occurred_at,
+)
+"""The outbox columns a `PendingEvent` is made of, in its field order."""
 
 
 @dataclass(frozen=True, slots=True)
