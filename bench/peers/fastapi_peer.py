@@ -48,7 +48,11 @@ class Item(ItemInput):
 
 def create_app() -> FastAPI:
     """Application factory, called once per gunicorn worker."""
-    store = ItemStore(engine_from_environment())
+    return build_app(ItemStore(engine_from_environment()))
+
+
+def build_app(store: ItemStore) -> FastAPI:
+    """The peer's endpoints over `store`; a variant changes only what the store does on a write."""
     threads = int(os.environ.get("PEER_THREADS", "8"))
 
     @asynccontextmanager

@@ -12,20 +12,17 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import pika
-from anyio import to_thread
-from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from pika.adapters.blocking_connection import BlockingChannel
 from sqlalchemy import Connection
 
 from bench.options import DEFAULT_AMQP_URL
-from bench.peers.fastapi_peer import Item, ItemInput
-from bench.peers.item_store import DuplicateSkuError, ItemStore, engine_from_environment, etag_for, item_document
+from bench.peers.fastapi_peer import build_app
+from bench.peers.item_store import ItemStore, engine_from_environment, item_document
 
 ROUTING_KEY = "item.created"
 
@@ -62,25 +59,4 @@ class ConfirmedPublisher:
 def create_app() -> FastAPI:
     """Application factory, called once per gunicorn worker."""
     publisher = ConfirmedPublisher(os.environ.get("AMQP_URL", DEFAULT_AMQP_URL), os.environ["EVENTS_EXCHANGE"])
-    store = ItemStore(engine_from_environment(), on_created=publisher.item_created)
-    threads = int(os.environ.get("PEER_THREADS", "8"))
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
-
-    app = FastAPI(lifespan=lifespan, openapi_url=None)
-
-    @app.post("/v1/items", status_code=201, response_model=Item, response_model_exclude_none=True)
-    def create_item(item: ItemInput, response: Response) -> Any:
-        try:
-            row = store.create(item.model_dump())
-        except DuplicateSkuError:
-            body = {"type": "about:blank", "title": "SKU already in use", "status": 409, "detail": item.sku}
-            return JSONResponse(body, status_code=409, media_type="application/problem+json")
-        response.headers["Location"] = f"/v1/items/{row['id']}"
-        response.headers["ETag"] = etag_for(row["version"])
-        return item_document(row)
-
-    return app
+    return build_app(ItemStore(engine_from_environment(), on_created=publisher.item_created))
