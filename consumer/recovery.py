@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from consumer.writer_schemas import SchemaServiceUnavailable
 from relay.backoff import Backoff
-from relay.reconnect_policy import Outage, classify
+from relay.reconnect_policy import ReconnectPolicy
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +41,12 @@ class Recovery:
     """Turns each outage into a delay, with one backoff per dependency; re-raises anything else."""
 
     def __init__(self, broker: Backoff | None = None, dependency: Backoff | None = None) -> None:
-        self._broker = broker or Backoff()
+        self._broker = ReconnectPolicy(broker, client="consumer")
         self._dependency = dependency or Backoff()
 
     def delay_after(self, reason: BaseException) -> float:
         if is_broker_outage(reason):
-            if classify(reason) is Outage.MISCONFIGURED:
-                delay = self._broker.longest_delay()
-                log.error("broker refused the consumer (%r); fix its configuration; retry in %.1fs", reason, delay)
-            else:
-                delay = self._broker.next_delay()
-                log.warning("broker connection lost (%r); reconnecting in %.1fs", reason, delay)
-            return delay
+            return self._broker.delay_after(reason)
         if is_dependency_outage(reason):
             delay = self._dependency.next_delay()
             log.warning("%s; retrying the batch in %.1fs", reason, delay)
@@ -60,7 +54,7 @@ class Recovery:
         raise reason
 
     def broker_recovered(self) -> None:
-        self._broker.reset()
+        self._broker.recovered()
 
     def dependency_recovered(self) -> None:
         self._dependency.reset()

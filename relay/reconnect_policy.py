@@ -51,13 +51,16 @@ def classify(reason: BaseException) -> Outage:
 class ReconnectPolicy:
     """Turns each outage into a delay; `recovered()` after a healthy spell restarts the backoff."""
 
-    def __init__(self, backoff: Backoff | None = None) -> None:
+    def __init__(self, backoff: Backoff | None = None, client: str = "relay") -> None:
         self._backoff = backoff or Backoff()
+        self._client = client
 
     def delay_after(self, reason: BaseException) -> float:
         if classify(reason) is Outage.MISCONFIGURED:
             delay = self._backoff.longest_delay()
-            log.error("broker refused the relay (%r); fix the configuration; retrying in %.1fs", reason, delay)
+            log.error(
+                "broker refused the %s (%r); fix the configuration; retrying in %.1fs", self._client, reason, delay
+            )
         else:
             delay = self._backoff.next_delay()
             log.warning("broker connection lost (%r); reconnecting in %.1fs", reason, delay)
