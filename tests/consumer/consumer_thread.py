@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from consumer import ConsumerRunner
+from tests.background import in_background
 
-STOP_TIMEOUT_S = 20
 
-
-@contextmanager
-def running(runner: ConsumerRunner) -> Iterator[ConsumerRunner]:
+def running(runner: ConsumerRunner) -> AbstractContextManager[ConsumerRunner]:
     """The runner on a thread; stopped, and checked stopped without a crash, on exit."""
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            runner.run()
-        except BaseException as exc:  # reported to the test below, not lost in the thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=run, name="consumer", daemon=True)
-    thread.start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
-        thread.join(STOP_TIMEOUT_S)
-    assert not thread.is_alive(), "the consumer did not stop"
-    assert not failures, f"the consumer crashed: {failures[0]!r}"
+    return in_background(runner, "consumer")
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 20) -> None:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from relay.postgres_leadership import APPLICATION_NAME_PREFIX
 from relay.relay_options import RelayOptions
 from relay.topology import Topology
 from settings import PROJECT_ROOT, Settings
+from tests.background import in_background
 from tests.integration.outbox_writes import OutboxWrites
 
 STOP_TIMEOUT_S = 20
@@ -30,24 +30,8 @@ def relay_thread(
     settings: Settings, options: RelayOptions | None = None, topology: Topology | None = None
 ) -> Iterator[RelayService]:
     """A relay running on a thread of this process; stopped, and checked stopped, on exit."""
-    service = build_relay(settings, options, topology)
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            service.run()
-        except BaseException as exc:  # reported to the test below, not lost in the thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=run, name="relay", daemon=True)
-    thread.start()
-    try:
+    with in_background(build_relay(settings, options, topology), "relay") as service:
         yield service
-    finally:
-        service.stop()
-        thread.join(STOP_TIMEOUT_S)
-    assert not thread.is_alive(), "the relay did not stop"
-    assert not failures, f"the relay crashed: {failures[0]!r}"
 
 
 class RelayProcess:
