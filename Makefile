@@ -12,8 +12,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(STAMP): requirements.txt consumer/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -e ./consumer
 	touch $@
 
 $(TEST_STAMP): $(STAMP) requirements-test.txt

@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long Idempotency-Key records are kept.")
     validate_responses: bool = Field(False, description="Validate every response against the spec (tests).")
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="RabbitMQ the relay publishes to.")
-    events_exchange: str = Field("items", description="Durable topic exchange that carries item events.")
+    broker_public_url: str | None = Field(
+        None,
+        description="The broker address the AsyncAPI document gives consumers (credentials are never shown); "
+        "AMQP_URL when unset.",
+    )
+    events_exchange: str = Field("items", description="Durable topic exchange that carries the events.")
     event_source: str = Field("urn:items-service", description="CloudEvents `ce-source` of our events.")
     public_base_url: str = Field("http://127.0.0.1:8080", description="Base of `ce-dataschema` URLs.")
     relay_batch_size: int = Field(500, ge=1, le=10000, description="Outbox rows the relay reads at once.")

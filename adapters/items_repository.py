@@ -2,78 +2,112 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, bindparam, delete, exists, insert, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Row,
+    String,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
-from adapters.tables import item_tags, items
-from domain.errors import DuplicateSku
-from domain.item import Item, Money
-from providers.ports import ItemsRepository, ListQuery
+from adapters.sql_repository import SqlRepository, utc
+from adapters.tables import metadata
+from domain.item import DuplicateSku, Item, Money
+from providers.items_provider import ItemsRepository
+from providers.ports import ListQuery
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Uuid(), primary_key=True),  # UUIDv7: keyset pagination walks this index
+    Column("sku", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("price_amount_minor", BigInteger, nullable=False),
+    Column("price_currency", String(3), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+item_tags = Table(
+    "item_tags",
+    metadata,
+    Column("tag", String(40), primary_key=True),
+    Column("item_id", Uuid(), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+)
 
 # Built once: constructing a statement per call costs more than executing its cached compiled form.
 _INSERT_ITEM = insert(items)
 _INSERT_TAGS = insert(item_tags)
 _SELECT_BY_ID = select(items).where(items.c.id == bindparam("item_id"))
+_LOCK_BY_ID = _SELECT_BY_ID.with_for_update()
 
 
-class SqlItemsRepository(ItemsRepository):
+class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsRepository):
     """The `items` and `item_tags` tables, inside the caller's transaction."""
 
-    def __init__(self, connection: Connection) -> None:
-        super().__init__()
-        self._connection = connection
+    def get(self, aggregate_id: UUID, *, for_update: bool = False) -> Item | None:
+        # SQLite ignores FOR UPDATE; its writers hold the database lock from BEGIN IMMEDIATE instead.
+        statement = _LOCK_BY_ID if for_update else _SELECT_BY_ID
+        row = self._connection.execute(statement, {"item_id": aggregate_id}).first()
+        return self._track(_to_item(row) if row is not None else None)
 
-    def _get(self, item_id: UUID) -> Item | None:
-        row = self._connection.execute(_SELECT_BY_ID, {"item_id": item_id}).first()
-        return _to_item(row) if row is not None else None
-
-    def _add(self, item: Item) -> None:
+    def add(self, aggregate: Item) -> None:
         # No savepoint: a failed insert fails the request, and the whole transaction rolls back.
         try:
-            self._connection.execute(_INSERT_ITEM, _to_row(item))
+            self._connection.execute(_INSERT_ITEM, _to_row(aggregate))
         except IntegrityError as exc:
-            raise DuplicateSku(f"an item with sku {item.sku!r} already exists") from exc
-        self._insert_tags(item)
+            raise DuplicateSku(f"an item with sku {aggregate.sku!r} already exists") from exc
+        self._insert_tags(aggregate)
+        self._track(aggregate)
 
-    def save(self, item: Item, expected_version: int) -> bool:
+    def save(self, aggregate: Item, expected_version: int) -> bool:
         statement = (
             update(items)
-            .where(items.c.id == item.id, items.c.version == expected_version)
-            .values(_to_row(item))
+            .where(items.c.id == aggregate.id, items.c.version == expected_version)
+            .values(_to_row(aggregate))
         )
         try:
             written = self._connection.execute(statement).rowcount == 1
         except IntegrityError as exc:
-            raise DuplicateSku(f"an item with sku {item.sku!r} already exists") from exc
+            raise DuplicateSku(f"an item with sku {aggregate.sku!r} already exists") from exc
         if written:
-            self._connection.execute(delete(item_tags).where(item_tags.c.item_id == item.id))
-            self._insert_tags(item)
+            self._connection.execute(delete(item_tags).where(item_tags.c.item_id == aggregate.id))
+            self._insert_tags(aggregate)
         return written
 
-    def remove(self, item: Item, expected_version: int) -> bool:
-        statement = delete(items).where(items.c.id == item.id, items.c.version == expected_version)
-        self._connection.execute(delete(item_tags).where(item_tags.c.item_id == item.id))
+    def remove(self, aggregate: Item, expected_version: int) -> bool:
+        statement = delete(items).where(items.c.id == aggregate.id, items.c.version == expected_version)
+        self._connection.execute(delete(item_tags).where(item_tags.c.item_id == aggregate.id))
         return self._connection.execute(statement).rowcount == 1
-
-    def sku_exists(self, sku: str) -> bool:
-        return bool(self._connection.execute(select(exists().where(items.c.sku == sku))).scalar())
 
     def list_page(self, query: ListQuery) -> list[Item]:
         statement = select(items).order_by(items.c.id).limit(query.limit)
         if query.after is not None:
             statement = statement.where(items.c.id > query.after)
-        if query.tag is not None:
-            statement = statement.join(item_tags, item_tags.c.item_id == items.c.id).where(
-                item_tags.c.tag == query.tag
-            )
-        if query.text:
+        if (tag := query.filter("tag")) is not None:
+            statement = statement.join(item_tags, item_tags.c.item_id == items.c.id).where(item_tags.c.tag == tag)
+        if text := query.filter("q"):
             statement = statement.where(
-                items.c.name.icontains(query.text, autoescape=True)
-                | items.c.sku.icontains(query.text, autoescape=True)
+                items.c.name.icontains(text, autoescape=True) | items.c.sku.icontains(text, autoescape=True)
             )
         return [_to_item(row) for row in self._connection.execute(statement)]
 
@@ -108,11 +142,6 @@ def _to_item(row: Row[Any]) -> Item:
         quantity=row.quantity,
         tags=list(row.tags),
         version=row.version,
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

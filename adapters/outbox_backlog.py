@@ -9,12 +9,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.tables import outbox
-from providers.health_provider import CheckResult
+from providers.health_provider import Backlog, CheckResult
 
 STALE_BACKLOG_S = 60.0
 
 
-class OutboxBacklog:
+class OutboxBacklog(Backlog):
     """One query over the pending rows (the partial index `ix_outbox_pending` covers them)."""
 
     def __init__(self, engine: Engine, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -39,7 +39,7 @@ class OutboxCheck:
     name = "outbox"
     critical = False
 
-    def __init__(self, backlog: OutboxBacklog, stale_after_s: float = STALE_BACKLOG_S) -> None:
+    def __init__(self, backlog: Backlog, stale_after_s: float = STALE_BACKLOG_S) -> None:
         self._backlog = backlog
         self._stale_after_s = stale_after_s
 

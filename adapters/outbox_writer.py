@@ -7,7 +7,7 @@ from typing import Protocol
 from sqlalchemy import Connection, insert
 
 from adapters.tables import outbox
-from domain.events import ItemEvent
+from domain.events import DomainEvent
 from eventing.outbox_message import OutboxMessage
 from observability.request_context import traceparent
 
@@ -22,7 +22,7 @@ _INSERT = insert(outbox)
 class EventEncoder(Protocol):
     """Turns a domain event into an outbox row."""
 
-    def encode(self, event: ItemEvent) -> OutboxMessage: ...
+    def encode(self, event: DomainEvent) -> OutboxMessage: ...
 
 
 class OutboxWriter:
@@ -31,7 +31,7 @@ class OutboxWriter:
     def __init__(self, encoder: EventEncoder) -> None:
         self._encoder = encoder
 
-    def write(self, connection: Connection, events: list[ItemEvent]) -> None:
+    def write(self, connection: Connection, events: list[DomainEvent]) -> None:
         if not events:
             return
         rows = [self._encoder.encode(event).as_row() for event in events]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Engine, and_, func, select
 
+from adapters.outbox_rows import MESSAGE_COLUMNS, PendingEvent
 from adapters.tables import outbox
-from relay.pending_event import MESSAGE_COLUMNS, PendingEvent
 
 
 @dataclass(frozen=True, slots=True)

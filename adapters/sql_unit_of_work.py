@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from adapters.database import WRITE
 from adapters.idempotency_store import SqlIdempotencyStore
-from adapters.items_repository import SqlItemsRepository
 from adapters.outbox_writer import OutboxWriter
-from domain.events import ItemEvent
-from providers.ports import Transaction, UnitOfWork
+from adapters.sql_repository import SqlRepository
+from domain.events import take_events
+from providers.ports import R, Transaction, UnitOfWork
+
+Implementations = Mapping[type, type[SqlRepository[Any]]]
+"""Which SQL repository implements each repository port."""
 
 
 class SqlTransaction(Transaction):
-    """Repositories bound to one open transaction."""
+    """Repositories bound to one open transaction, made on first use."""
 
-    def __init__(self, connection: Connection, outbox: OutboxWriter) -> None:
+    def __init__(self, connection: Connection, outbox: OutboxWriter, implementations: Implementations) -> None:
         self._connection = connection
         self._outbox = outbox
-        self.items = SqlItemsRepository(connection)
+        self._implementations = implementations
+        self._repositories: dict[type, SqlRepository[Any]] = {}
         self.idempotency = SqlIdempotencyStore(connection)
 
-    def _commit(self, events: list[ItemEvent]) -> None:
-        self._outbox.write(self._connection, events)
+    def repository(self, port: type[R]) -> R:
+        repository = self._repositories.get(port)
+        if repository is None:
+            repository = self._repositories[port] = self._implementations[port](self._connection)
+        return repository  # type: ignore[return-value]  # implements `port`, by its registration
+
+    def commit(self) -> None:
+        touched = [aggregate for repository in self._repositories.values() for aggregate in repository.touched]
+        self._outbox.write(self._connection, take_events(touched))
         self._connection.commit()
 
 
@@ -45,9 +57,10 @@ class Engines:
 class SqlUnitOfWork(UnitOfWork):
     """Borrows a pooled connection per transaction and always gives it back."""
 
-    def __init__(self, engines: Engines, outbox: OutboxWriter) -> None:
+    def __init__(self, engines: Engines, outbox: OutboxWriter, implementations: Implementations) -> None:
         self._engines = engines
         self._outbox = outbox
+        self._implementations = implementations
 
     def read(self) -> AbstractContextManager[Transaction]:
         return self._open(self._engines.reader)
@@ -59,4 +72,4 @@ class SqlUnitOfWork(UnitOfWork):
     def _open(self, engine: Engine) -> Iterator[Transaction]:
         with engine.connect() as connection:
             # Leaving without commit() rolls back when the connection closes.
-            yield SqlTransaction(connection, self._outbox)
+            yield SqlTransaction(connection, self._outbox, self._implementations)

@@ -1,4 +1,7 @@
-"""SQLAlchemy Core tables; Alembic migrations are the source of the real schema."""
+"""SQLAlchemy Core tables of the event pipeline and idempotency; each repository module defines its own.
+
+Alembic migrations are the source of the real schema.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,10 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
-    SmallInteger,
     String,
     Table,
     Text,
@@ -22,36 +23,15 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-items = Table(
-    "items",
-    metadata,
-    Column("id", Uuid(), primary_key=True),  # UUIDv7: keyset pagination walks this index
-    Column("sku", String(64), nullable=False, unique=True),
-    Column("name", String(200), nullable=False),
-    Column("description", Text, nullable=True),
-    Column("price_amount_minor", BigInteger, nullable=False),
-    Column("price_currency", String(3), nullable=False),
-    Column("quantity", BigInteger, nullable=False),
-    Column("tags", JSON, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-item_tags = Table(
-    "item_tags",
-    metadata,
-    Column("tag", String(40), primary_key=True),
-    Column("item_id", Uuid(), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
-)
-
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
+    # Scoped per caller (the token's `sub`): one caller can never replay another's response.
+    Column("caller", String(255), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
-    Column("status", SmallInteger, nullable=False),
-    Column("item_id", Uuid(), nullable=False),
+    Column("resource_id", Uuid(), nullable=False),
+    Column("version", Integer, nullable=False),
     Column("response_body", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from injector import Inject
 
-from providers.asyncapi_docs import AsyncApiDocs
+from api.asyncapi_docs import AsyncApiDocs
 
 YAML = "application/yaml"
 # The AsyncAPI parser in the page compiles JSON Schemas into functions (ajv), which needs

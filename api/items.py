@@ -5,32 +5,24 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from injector import Inject
 
-from providers.etags import etag_for, if_none_match_hits
-from providers.item_representation import represent
+from api.etags import if_match
+from api.item_representation import represent
+from api.resource_responses import as_json, created, empty, idempotency_key, one, page
 from providers.items_provider import ItemsProvider
 
-JSON = "application/json"
+COLLECTION = "/v1/items"
+_AS_JSON = as_json(represent)
 
 
-def create(body: dict[str, Any], items: Inject[ItemsProvider]) -> Response:
-    created = items.create(body, request.headers.get("Idempotency-Key"))
-    headers = {"Location": f"/v1/items/{created.item_id}", "ETag": etag_for(created.version)}
-    if created.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(created.body, 201, headers, mimetype=JSON)
+def create(body: dict[str, Any], items: Inject[ItemsProvider], user: str | None = None) -> Response:
+    return created(items.create(body, idempotency_key(user), _AS_JSON), COLLECTION)
 
 
 def read(item_id: str, items: Inject[ItemsProvider]) -> Response:
-    item = items.get(UUID(item_id))
-    etag = etag_for(item.version)
-    if if_none_match_hits(request.headers.get("If-None-Match"), item.version):
-        return _empty(304, {"ETag": etag})
-    response = jsonify(represent(item))
-    response.headers["ETag"] = etag
-    return response
+    return one(items.get(UUID(item_id)), represent, conditional=True)
 
 
 def search(
@@ -40,23 +32,13 @@ def search(
     tag: str | None = None,
     q: str | None = None,
 ) -> Response:
-    page = items.list(limit, cursor, tag, q)
-    return jsonify({"items": [represent(item) for item in page.items], "next_cursor": page.next_cursor})
+    return page(items.page(limit, cursor, tag=tag, q=q), represent, "items")
 
 
 def patch(item_id: str, body: dict[str, Any], items: Inject[ItemsProvider]) -> Response:
-    item = items.patch(UUID(item_id), body, request.headers.get("If-Match"))
-    response = jsonify(represent(item))
-    response.headers["ETag"] = etag_for(item.version)
-    return response
+    return one(items.patch(UUID(item_id), body, if_match(request.headers.get("If-Match"))), represent)
 
 
 def remove(item_id: str, items: Inject[ItemsProvider]) -> Response:
-    items.delete(UUID(item_id), request.headers.get("If-Match"))
-    return _empty(204)
-
-
-def _empty(status: int, headers: dict[str, str] | None = None) -> Response:
-    response = Response(status=status, headers=headers)
-    del response.headers["Content-Type"]  # no body, so no media type to declare
-    return response
+    items.delete(UUID(item_id), if_match(request.headers.get("If-Match")))
+    return empty(204)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response
 from injector import Inject
 
-from adapters.outbox_backlog import OutboxBacklog
 from observability.metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING, exposition
+from providers.health_provider import Backlog
 
 
-def scrape(backlog: Inject[OutboxBacklog]) -> Response:
+def scrape(backlog: Inject[Backlog]) -> Response:
     # Measured at scrape time, so the gauges are as fresh as the scrape and cost nothing between.
     pending, oldest_age_s = backlog.measure()
     OUTBOX_PENDING.set(pending)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.problem import problem
 
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed, Unprocessable
 
 PROBLEM_TYPE_BASE = "https://items.example/problems/"
 """Problem `type` URIs; each one is documented in docs/api.md."""
+
+STATUS_OF: dict[type[DomainError], int] = {
+    Invalid: 400,
+    NotFound: 404,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    Unprocessable: 422,
+}
+"""The status of each kind of domain error; a new error subclasses one of these kinds."""
 
 MAX_DETAIL_CHARS = 300
 
@@ -19,8 +29,14 @@ log = logging.getLogger(__name__)
 
 
 def domain_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """`type` is named after the error's class: `ItemNotFound` is `.../problems/item-not-found`."""
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.title, exc.detail, type=PROBLEM_TYPE_BASE + exc.slug)
+    status = next((code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 400)
+    return problem(status, exc.title, exc.detail, type=PROBLEM_TYPE_BASE + slug(type(exc)))
+
+
+def slug(error: type[DomainError]) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", error.__name__).lower()
 
 
 def framework_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

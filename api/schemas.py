@@ -9,6 +9,8 @@ from injector import Inject
 
 from providers.schema_catalog import SchemaCatalog
 
+COLLECTION = "/v1/schemas"
+"""Where the writer schemas are served; every `ce-dataschema` URL points into it."""
 # A fingerprint names one binary layout for good; only a schema's docs may still improve.
 CACHE_CONTROL = {"Cache-Control": "public, max-age=86400"}
 

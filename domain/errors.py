@@ -1,57 +1,55 @@
-"""Domain errors; the API layer maps each one to a problem+json response."""
+"""Errors a client can cause; the API layer decides how each kind is answered."""
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base of every error a client can cause."""
+    """Base of every error a client can cause; `title` is a short summary of the kind."""
 
-    status = 400
-    slug = "bad-request"
-    title = "Bad Request"
+    title = "The request cannot be served"
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
 
 
-class ItemNotFound(DomainError):
-    status = 404
-    slug = "item-not-found"
-    title = "Item not found"
+class NotFound(DomainError):
+    """The resource does not exist (any more)."""
+
+    title = "Not found"
 
 
-class DuplicateSku(DomainError):
-    status = 409
-    slug = "duplicate-sku"
-    title = "SKU already in use"
+class Conflict(DomainError):
+    """The request conflicts with the current state of a resource."""
+
+    title = "Conflict"
 
 
 class PreconditionFailed(DomainError):
-    status = 412
-    slug = "precondition-failed"
+    """The client's expected version is not the current one."""
+
     title = "Precondition failed"
 
 
-class IdempotencyKeyReused(DomainError):
-    status = 422
-    slug = "idempotency-key-reused"
-    title = "Idempotency-Key reused with a different body"
+class Unprocessable(DomainError):
+    """Well-formed, but it would break a rule of the resource."""
+
+    title = "Unprocessable"
 
 
-class InvalidItem(DomainError):
-    status = 422
-    slug = "invalid-item"
-    title = "The item would be invalid"
+class Invalid(DomainError):
+    """Malformed input that the contract's schema cannot catch (e.g. an opaque token)."""
+
+    title = "Bad request"
 
 
-class InvalidCursor(DomainError):
-    status = 400
-    slug = "invalid-cursor"
+class ConcurrentModification(Conflict):
+    title = "The resource changed while it was being written"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    title = "Idempotency-Key reused with a different request"
+
+
+class InvalidCursor(Invalid):
     title = "Invalid cursor"
-
-
-class ConcurrentModification(DomainError):
-    status = 409
-    slug = "concurrent-modification"
-    title = "The item changed while it was being written"

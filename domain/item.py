@@ -1,4 +1,4 @@
-"""The Item aggregate and the events it records."""
+"""The Item aggregate, its errors and the events it records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.events import ItemCreated, ItemDeleted, ItemEvent, ItemUpdated
+from domain.errors import Conflict, NotFound, Unprocessable
+from domain.events import DomainEvent
+
+
+class ItemNotFound(NotFound):
+    title = "Item not found"
+
+
+class DuplicateSku(Conflict):
+    title = "SKU already in use"
+
+
+class InvalidItem(Unprocessable):
+    title = "The item would be invalid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +46,7 @@ class Item:
     version: int
     created_at: datetime
     updated_at: datetime
-    events: list[ItemEvent] = field(default_factory=list, compare=False, repr=False)
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def create(cls, item_id: UUID, fields: dict[str, Any], now: datetime) -> Item:
@@ -70,6 +83,53 @@ class Item:
     def snapshot(self) -> Item:
         """A detached copy, carried by events so later writes cannot change them."""
         return dataclasses.replace(self, tags=list(self.tags), events=[])
+
+
+@dataclass(frozen=True, slots=True)
+class ItemEvent(DomainEvent):
+    """An item's whole state right after a write; the record is `{"item": ItemState}`."""
+
+    item: Item
+
+    @property
+    def aggregate_id(self) -> UUID:
+        return self.item.id
+
+    @property
+    def aggregate_version(self) -> int:
+        return self.item.version
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.item.updated_at
+
+    def record(self) -> dict[str, Any]:
+        item = self.item
+        state = {
+            "id": item.id,
+            "version": item.version,
+            "sku": item.sku,
+            "name": item.name,
+            "description": item.description,
+            "price": {"amount_minor": item.price.amount_minor, "currency": item.price.currency},
+            "quantity": item.quantity,
+            "tags": list(item.tags),
+            "created_at": item.created_at,
+            "updated_at": item.updated_at,
+        }
+        return {"item": state}
+
+
+class ItemCreated(ItemEvent, schema="items.v1.ItemCreated", routing_key="item.created"):
+    """An item was created; its version is 1."""
+
+
+class ItemUpdated(ItemEvent, schema="items.v1.ItemUpdated", routing_key="item.updated"):
+    """An item was patched; the event carries the whole new state."""
+
+
+class ItemDeleted(ItemEvent, schema="items.v1.ItemDeleted", routing_key="item.deleted"):
+    """An item was deleted; no later event follows for its id."""
 
 
 def _typed(fields: dict[str, Any]) -> dict[str, Any]:

@@ -17,17 +17,17 @@ import pika
 from pika.exceptions import AMQPError
 
 from adapters.database import create_database_engine
-from adapters.replay_publisher import QueueNotFound, ReplayPublisher
 from adapters.retained_events import ReplaySelection, RetainedEvents
-from eventing.item_events import ITEM_EVENT_CLASSES
+from relay.replay_publisher import QueueNotFound, ReplayPublisher
 from settings import Settings, load_settings
+from wiring.messaging import event_catalog
 
-EVENT_TYPES = [event.type_name for event in ITEM_EVENT_CLASSES]
 EXIT_BROKER_FAILED = 1
 EXIT_QUEUE_NOT_FOUND = 3
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    event_types = event_catalog().names()
     parser = argparse.ArgumentParser(
         prog="python -m entrypoints.replay",
         description="Resend retained (published, not yet purged) events to one consumer queue.",
@@ -36,8 +36,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--since", type=_moment, help="Only events that occurred at or after this ISO time.")
     parser.add_argument("--until", type=_moment, help="Only events that occurred before this ISO time.")
     parser.add_argument(
-        "--type", dest="types", nargs="+", action="extend", choices=EVENT_TYPES, default=[],
-        metavar="TYPE", help=f"Only these event types ({', '.join(EVENT_TYPES)}); all by default.",
+        "--type", dest="types", nargs="+", action="extend", choices=event_types, default=[],
+        metavar="TYPE", help=f"Only these event types ({', '.join(event_types)}); all by default.",
     )  # fmt: skip
     parser.add_argument("--progress-every", type=_positive, default=1000, help="Report after every N events.")
     return parser.parse_args(argv)

@@ -12,22 +12,24 @@ import sys
 from typing import Any
 
 import pika
+from items_events.errors import UndecodableEvent
+from items_events.event_decoder import WriterSchemas
+from items_events.schemas import KnownWriterSchemas
 
 from eventing.decoding import decode_event
-from eventing.errors import UndecodableEvent
-from eventing.item_events import ITEM_EVENT_SCHEMAS
-from eventing.schema_registry import SchemaRegistry
+from eventing.released_schemas import load_released
 from relay.topology import Topology
 from settings import load_settings
-from wiring.messaging import SCHEMAS_DIR
+from wiring.contract import RELEASED_SCHEMAS_DIR
+from wiring.messaging import event_catalog
 
 
-def describe(body: bytes, properties: pika.BasicProperties, registry: SchemaRegistry) -> dict[str, Any]:
+def describe(body: bytes, properties: pika.BasicProperties, writers: WriterSchemas) -> dict[str, Any]:
     headers = properties.headers or {}
     line: dict[str, Any] = {"ce-type": headers.get("ce-type"), "ce-id": headers.get("ce-id")}
     line["ce-time"] = headers.get("ce-time")
     try:
-        line["data"] = decode_event(body, registry).record
+        line["data"] = decode_event(body, writers).record
     except UndecodableEvent as exc:
         line["undecodable"] = str(exc)
     return line
@@ -35,10 +37,11 @@ def describe(body: bytes, properties: pika.BasicProperties, registry: SchemaRegi
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--routing-key", default="item.*", help="binding pattern, e.g. item.deleted")
+    parser.add_argument("--routing-key", default="#", help="binding pattern, e.g. item.deleted or category.*")
     args = parser.parse_args()
     settings = load_settings()
-    registry = SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS)
+    released = [version.schema for versions in load_released(RELEASED_SCHEMAS_DIR).values() for version in versions]
+    writers = KnownWriterSchemas([*released, *event_catalog().registry.schemas()])
     connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
     channel = connection.channel()
     Topology(settings.events_exchange).declare_blocking(channel)
@@ -47,7 +50,7 @@ def main() -> None:
     print(f"watching {settings.events_exchange} {args.routing_key} (Ctrl-C stops)", file=sys.stderr)
     try:
         for _method, properties, body in channel.consume(queue, auto_ack=True):
-            print(json.dumps(describe(body, properties, registry), default=str), flush=True)
+            print(json.dumps(describe(body, properties, writers), default=str), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

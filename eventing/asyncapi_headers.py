@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventing.cloudevent_headers import HEADER_PREFIX, SPEC_VERSION
-from eventing.item_events import SCHEMAS_PATH
+from items_events.cloudevents import HEADER_PREFIX, SPEC_VERSION
 
 # Every CloudEvents attribute we send, in the order docs/events.md lists them.
 _ATTRIBUTES: dict[str, dict[str, Any]] = {
@@ -19,20 +18,21 @@ _ATTRIBUTES: dict[str, dict[str, Any]] = {
     "type": {"description": "The full Avro name of the writer schema."},
     "time": {
         "format": "date-time",
-        "description": "When the write happened: RFC 3339 in UTC with microseconds; equals `item.updated_at`.",
+        "description": "When the write happened: RFC 3339 in UTC with microseconds.",
     },
-    "subject": {"format": "uuid", "description": "The item id."},
-    "dataschema": {
-        "format": "uri",
-        "description": f"URL of the writer schema: `PUBLIC_BASE_URL` + `{SCHEMAS_PATH}/` + its fingerprint "
-        "(CRC-64-AVRO, lower-case hex of the 8 bytes after the body's magic).",
-    },
+    "subject": {"format": "uuid", "description": "The id of the resource the event is about."},
 }
+_DATASCHEMA = (
+    "URL of the writer schema: `{schemas_url}/` + its fingerprint "
+    "(CRC-64-AVRO, lower-case hex of the 8 bytes after the body's magic)."
+)
 
 
-def cloudevent_headers_schema(event_type: str) -> dict[str, Any]:
+def cloudevent_headers_schema(event_type: str, schemas_url: str) -> dict[str, Any]:
     """The headers of one kind of event; `ce-type` is fixed to `event_type`, e.g. `items.v1.ItemCreated`."""
-    properties = {HEADER_PREFIX + name: {"type": "string", **attribute} for name, attribute in _ATTRIBUTES.items()}
+    dataschema = {"format": "uri", "description": _DATASCHEMA.format(schemas_url=schemas_url)}
+    attributes = {**_ATTRIBUTES, "dataschema": dataschema}
+    properties = {HEADER_PREFIX + name: {"type": "string", **attribute} for name, attribute in attributes.items()}
     properties[HEADER_PREFIX + "type"]["const"] = event_type
     return {
         "type": "object",

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastavro.types import Schema
-
-from eventing.schema_registry import RegisteredSchema, SchemaRegistry
-from eventing.single_object import decode, read_fingerprint
+from items_events.event_decoder import WriterSchemas
+from items_events.schemas import RegisteredSchema
+from items_events.single_object import decode, read_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +19,10 @@ class DecodedEvent:
     record: dict[str, Any]
 
 
-def decode_event(body: bytes, registry: SchemaRegistry, reader_schema: Schema | None = None) -> DecodedEvent:
+def decode_event(body: bytes, writers: WriterSchemas, reader_schema: Schema | None = None) -> DecodedEvent:
     """Decode a body, resolved to `reader_schema` (best parsed once by the caller) when given.
 
     Raises `UndecodableEvent`, or its subclass `UnknownSchema` for a fingerprint the registry lacks.
     """
-    schema = registry.by_fingerprint(read_fingerprint(body))
+    schema = writers.by_fingerprint(read_fingerprint(body))
     return DecodedEvent(schema, decode(body, schema.parsed, reader_schema))

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastavro.schema import parse_schema
+from items_events.schemas import SCHEMA_FILE_SUFFIX, RegisteredSchema
 
 from eventing.avro_document import with_namespaces
-from eventing.schema_registry import SCHEMA_FILE_SUFFIX, RegisteredSchema
 
 RELEASED_DIR_NAME = "released"
 _VERSION_FILE = re.compile(rf"^v([1-9][0-9]*){re.escape(SCHEMA_FILE_SUFFIX)}$")
@@ -87,7 +86,8 @@ def _load_version(path: Path) -> ReleasedSchema:
     match = _VERSION_FILE.match(path.name)
     assert match is not None  # _version_files keeps only matching names
     # A plain parse, not fastavro's load_schema: a released file must not depend on any other file.
-    parsed = parse_schema(json.loads(path.read_text(encoding="utf-8")))
-    if not isinstance(parsed, dict):
-        raise ValueError(f"{path}: not a record schema")
-    return ReleasedSchema(int(match.group(1)), RegisteredSchema.from_parsed(parsed))
+    try:
+        schema = RegisteredSchema.from_document(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    return ReleasedSchema(int(match.group(1)), schema)

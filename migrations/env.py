@@ -6,9 +6,11 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import adapters
 from adapters.database import create_database_engine
 from adapters.tables import metadata
 from settings import load_settings
+from wiring.discovery import import_all
 
 if context.config.config_file_name is not None and context.config.attributes.get("configure_logger", True):
     fileConfig(context.config.config_file_name, disable_existing_loggers=False)
@@ -26,6 +28,7 @@ def run_migrations() -> None:
 
 
 def _migrate(connection: object) -> None:
+    import_all(adapters)  # every repository module adds its tables to `metadata`, for --autogenerate
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=metadata,

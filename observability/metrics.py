@@ -35,10 +35,9 @@ OUTBOX_OLDEST_AGE = Gauge(
 EVENTS_PUBLISHED = Counter("relay_events_published_total", "Events sent to the broker.")
 EVENTS_CONFIRMED = Counter("relay_events_confirmed_total", "Events the broker confirmed (acked).")
 EVENTS_NACKED = Counter("relay_events_nacked_total", "Events the broker refused (nacked or timed out).")
-EVENTS_RETURNED = Counter("relay_events_returned_total", "Events returned as unroutable.")
-CONSUMER_PROCESSED = Counter("consumer_events_processed_total", "Events handled and acked.", ["event_type"])
-CONSUMER_REDELIVERED = Counter("consumer_events_redelivered_total", "Redeliveries acked without re-applying.")
-CONSUMER_DEAD_LETTERED = Counter("consumer_events_dead_lettered_total", "Events sent to the dead-letter queue.")
+EVENTS_UNROUTED = Counter(
+    "relay_events_unrouted_total", "Events the broker routed to no queue (no consumer bound); kept for replay."
+)
 
 
 def serve_metrics(port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 - scraped from other pods

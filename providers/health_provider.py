@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -20,6 +21,14 @@ class HealthCheck(Protocol):
     critical: bool
 
     def check(self) -> CheckResult: ...
+
+
+class Backlog(abc.ABC):
+    """How far the relay is behind."""
+
+    @abc.abstractmethod
+    def measure(self) -> tuple[int, float | None]:
+        """(pending events, seconds since the oldest pending one occurred, or None when none is pending)."""
 
 
 class HealthProvider:

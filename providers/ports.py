@@ -1,4 +1,7 @@
-"""Abstract ports of the service layer; adapters implement them and tests fake them."""
+"""Ports of the service layer: what providers need from persistence and from the contract.
+
+Adapters implement them and tests fake them; none of them holds behaviour.
+"""
 
 from __future__ import annotations
 
@@ -6,69 +9,66 @@ import abc
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from domain.events import ItemEvent
-from domain.item import Item
+A = TypeVar("A")
+R = TypeVar("R", bound="Repository[Any]")
 
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """One page request: keyset position plus filters."""
+    """One page request: keyset position plus filters (each repository reads the filters it knows)."""
 
     limit: int
     after: UUID | None = None
-    tag: str | None = None
-    text: str | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+
+    def filter(self, name: str) -> str | None:
+        return dict(self.filters).get(name)
+
+
+class Repository(abc.ABC, Generic[A]):
+    """Aggregates of one kind by id, inside one transaction; every one it hands out or takes in
+    has its recorded events written to the outbox when the transaction commits."""
+
+    @abc.abstractmethod
+    def get(self, aggregate_id: UUID, *, for_update: bool = False) -> A | None:
+        """`for_update` locks the row until the transaction ends, so writers of one aggregate queue up."""
+
+    @abc.abstractmethod
+    def add(self, aggregate: A) -> None:
+        """Insert; raises the resource's own `Conflict` when a unique field is taken."""
+
+    @abc.abstractmethod
+    def save(self, aggregate: A, expected_version: int) -> bool:
+        """Write it if the stored version is still `expected_version`; False otherwise."""
+
+    @abc.abstractmethod
+    def remove(self, aggregate: A, expected_version: int) -> bool:
+        """Delete it if the stored version is still `expected_version`; False otherwise."""
+
+    @abc.abstractmethod
+    def list_page(self, query: ListQuery) -> list[A]:
+        """Up to `query.limit` aggregates after `query.after`, in id order."""
 
 
 @dataclass(frozen=True, slots=True)
-class StoredResponse:
-    """The response first given to an Idempotency-Key, replayed to later requests."""
+class IdempotencyKey:
+    """A client's Idempotency-Key, scoped to the caller who sent it: two callers never share one."""
+
+    caller: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOutcome:
+    """What a request with an Idempotency-Key produced, replayed to its repetitions."""
 
     request_hash: str
-    status: int
-    item_id: UUID
+    resource_id: UUID
+    version: int
     body: str
-
-
-class ItemsRepository(abc.ABC):
-    """Items by id; every item it hands out or takes in is tracked for its events."""
-
-    def __init__(self) -> None:
-        self.seen: list[Item] = []
-
-    def get(self, item_id: UUID) -> Item | None:
-        item = self._get(item_id)
-        if item is not None:
-            self.seen.append(item)
-        return item
-
-    def add(self, item: Item) -> None:
-        self._add(item)
-        self.seen.append(item)
-
-    @abc.abstractmethod
-    def _get(self, item_id: UUID) -> Item | None: ...
-
-    @abc.abstractmethod
-    def _add(self, item: Item) -> None:
-        """Insert; raises `DuplicateSku` when the sku is taken."""
-
-    @abc.abstractmethod
-    def save(self, item: Item, expected_version: int) -> bool:
-        """Write `item` if the stored version is still `expected_version`; False otherwise."""
-
-    @abc.abstractmethod
-    def remove(self, item: Item, expected_version: int) -> bool:
-        """Delete if the stored version is still `expected_version`; False otherwise."""
-
-    @abc.abstractmethod
-    def sku_exists(self, sku: str) -> bool: ...
-
-    @abc.abstractmethod
-    def list_page(self, query: ListQuery) -> list[Item]:
-        """Up to `query.limit` items after `query.after`, in id order."""
 
 
 class IdempotencyKeyTaken(Exception):
@@ -76,34 +76,28 @@ class IdempotencyKeyTaken(Exception):
 
 
 class IdempotencyStore(abc.ABC):
-    """Remembers the response given to each Idempotency-Key."""
+    """Remembers the outcome of each Idempotency-Key, in the transaction that produced it."""
 
     @abc.abstractmethod
-    def get(self, key: str) -> StoredResponse | None: ...
+    def get(self, key: IdempotencyKey) -> StoredOutcome | None: ...
 
     @abc.abstractmethod
-    def add(self, key: str, response: StoredResponse, now: datetime) -> None:
-        """Store the response; raises `IdempotencyKeyTaken` if the key is already stored."""
-
-    @abc.abstractmethod
-    def purge(self, older_than: datetime) -> int: ...
+    def add(self, key: IdempotencyKey, outcome: StoredOutcome, now: datetime) -> None:
+        """Store it; raises `IdempotencyKeyTaken` if the key is already stored."""
 
 
 class Transaction(abc.ABC):
     """One database transaction; leaving it without `commit()` rolls it back."""
 
-    items: ItemsRepository
     idempotency: IdempotencyStore
 
-    def commit(self) -> None:
-        """Write the events the touched items recorded, then commit, atomically."""
-        events = [event for item in self.items.seen for event in item.events]
-        self._commit(events)
-        for item in self.items.seen:
-            item.events.clear()
+    @abc.abstractmethod
+    def repository(self, port: type[R]) -> R:
+        """The repository implementing `port`, bound to this transaction."""
 
     @abc.abstractmethod
-    def _commit(self, events: list[ItemEvent]) -> None: ...
+    def commit(self) -> None:
+        """Write the events the touched aggregates recorded to the outbox, then commit, atomically."""
 
 
 class UnitOfWork(abc.ABC):
@@ -114,3 +108,25 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def write(self) -> AbstractContextManager[Transaction]: ...
+
+
+class Clock(abc.ABC):
+    """When a write happens."""
+
+    @abc.abstractmethod
+    def now(self) -> datetime: ...
+
+
+class IdSource(abc.ABC):
+    """New aggregate ids."""
+
+    @abc.abstractmethod
+    def new_id(self) -> UUID: ...
+
+
+class DocumentSchemas(abc.ABC):
+    """The contract's schemas of client documents, to check a whole document after a merge patch."""
+
+    @abc.abstractmethod
+    def problems(self, schema: str, document: dict[str, Any]) -> str | None:
+        """Why `document` breaks the named schema (e.g. `ItemInput`), or None when it conforms."""

@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.errors import DomainError
+from items_events.schemas import RegisteredSchema
+
+from domain.errors import NotFound
 from eventing.avro_document import with_namespaces
-from eventing.item_events import SCHEMAS_PATH
 from eventing.released_schemas import ReleasedVersions
-from eventing.schema_registry import RegisteredSchema, SchemaRegistry
+from eventing.schema_registry import SchemaRegistry
 
 
-class SchemaNotFound(DomainError):
+class SchemaNotFound(NotFound):
     """No current or released event schema has the requested fingerprint."""
 
-    status = 404
-    slug = "schema-not-found"
     title = "Schema not found"
 
 
@@ -43,8 +42,9 @@ class CatalogEntry:
 class SchemaCatalog:
     """Writer schemas by fingerprint; a current schema wins over a released one with the same layout."""
 
-    def __init__(self, registry: SchemaRegistry, released: ReleasedVersions, public_base_url: str) -> None:
-        schemas_url = public_base_url.rstrip("/") + SCHEMAS_PATH
+    def __init__(self, registry: SchemaRegistry, released: ReleasedVersions, schemas_url: str) -> None:
+        """`schemas_url` is where the documents are served, the base of every `ce-dataschema`."""
+        schemas_url = schemas_url.rstrip("/")
         entries: dict[str, CatalogEntry] = {}
         for versions in released.values():
             for old in versions:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pika
+from items_events.reconnect_policy import ReconnectPolicy
 from pika.adapters.select_connection import IOLoop
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -19,7 +20,6 @@ from relay.outbox_relay import OutboxRelay
 from relay.outbox_source import OutboxSource
 from relay.postgres_leadership import PostgresLeadership, lock_connection_factory
 from relay.publisher import ConfirmingPublisher
-from relay.reconnect_policy import ReconnectPolicy
 from relay.relay_options import RelayOptions
 from relay.retention import Retention
 from relay.topology import Topology

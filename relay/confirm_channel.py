@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from items_events.reconnect_policy import ReconnectPolicy
 from pika import SelectConnection, spec
 from pika.adapters.select_connection import IOLoop
 from pika.channel import Channel
@@ -21,7 +22,6 @@ from pika.exceptions import ChannelClosedByBroker
 from pika.frame import Method
 
 from relay.loop_timer import LoopTimer
-from relay.reconnect_policy import ReconnectPolicy
 from relay.topology import Topology
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ so seq order is per-item version order, and one channel keeps publish order.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from observability.throttled_log import ThrottledLog
 from relay.loop_timer import LoopTimer, TimerLoop
 from relay.outbox_source import OutboxSource
 from relay.publisher import ConfirmingPublisher
@@ -51,7 +51,7 @@ class EventPump:
         self._unmarked: set[int] = set()
         self._draining = False
         self._active = False
-        self._quiet_until = 0.0
+        self._warnings = ThrottledLog(log, WARNING_INTERVAL_S)
         self._read = LoopTimer(loop, self._pump)
         self._mark = LoopTimer(loop, self.mark_confirmed)
 
@@ -90,7 +90,7 @@ class EventPump:
         try:
             self._source.mark_published(seqs, self._now())
         except SQLAlchemyError as exc:
-            self._warn("cannot mark %d rows published (will retry): %s", len(seqs), exc)
+            self._warnings.warning("cannot mark %d rows published (will retry): %s", len(seqs), exc)
             return
         self._unmarked.difference_update(seqs)
 
@@ -104,20 +104,13 @@ class EventPump:
         try:
             events = self._source.pending(limit, self._publisher.in_flight_seqs() | self._unmarked)
         except SQLAlchemyError as exc:
-            self._warn("cannot read the outbox (will retry): %s", exc)
+            self._warnings.warning("cannot read the outbox (will retry): %s", exc)
             return
         if events:
             self._publisher.publish(events)
         self._draining = len(events) == limit
         if len(events) == self._batch_size:
             self._read.schedule()  # a full batch: there is probably more
-
-    def _warn(self, message: str, *args: object) -> None:
-        # A database outage fails every poll; one line per interval says enough.
-        now = time.monotonic()
-        if now >= self._quiet_until:
-            self._quiet_until = now + WARNING_INTERVAL_S
-            log.warning(message, *args)
 
     # PublisherEvents
 

@@ -34,8 +34,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.database import WRITE
+from adapters.outbox_rows import MESSAGE_COLUMNS, PendingEvent
 from adapters.tables import outbox
-from relay.pending_event import MESSAGE_COLUMNS, PendingEvent
 
 _INDEX_WALK = "SET enable_bitmapscan = off"
 """For the kept connection only. The pending read then walks `ix_outbox_pending` in seq order,

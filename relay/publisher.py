@@ -2,10 +2,12 @@
 
 Every message is persistent and `mandatory`; up to the owner's window of them are in
 flight at once, tracked by delivery tag until the broker confirms them (`multiple=True`
-acks included). Any delivery failure (a nack, a basic.return, a confirm overdue by
-`confirm_timeout_s`) drops the connection: every unconfirmed message is forgotten
-and its row, still unmarked in the outbox, is read and resent in seq order after the
-reconnect. Consumers see at most a duplicate (same `message_id`), never a loss.
+acks included). Any delivery failure (a nack, a confirm overdue by `confirm_timeout_s`)
+drops the connection: every unconfirmed message is forgotten and its row, still unmarked
+in the outbox, is read and resent in seq order after the reconnect. Consumers see at most
+a duplicate (same `message_id`), never a loss. A message that no queue is bound for comes
+back as a basic.return followed by its ack: it is counted and logged, and marked
+published like any other, since the outbox keeps it for replay.
 All calls happen on the ioloop thread.
 """
 
@@ -19,13 +21,16 @@ from typing import Protocol
 from pika import spec
 from pika.channel import Channel
 
-from observability.metrics import EVENTS_CONFIRMED, EVENTS_NACKED, EVENTS_PUBLISHED, EVENTS_RETURNED
+from adapters.outbox_rows import PendingEvent
+from observability.metrics import EVENTS_CONFIRMED, EVENTS_NACKED, EVENTS_PUBLISHED, EVENTS_UNROUTED
+from observability.throttled_log import ThrottledLog
 from relay.confirm_channel import ConfirmChannel
 from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer, TimerLoop
-from relay.pending_event import PendingEvent
 
 log = logging.getLogger(__name__)
+
+UNROUTED_LOG_INTERVAL_S = 10.0
 
 
 class PublisherEvents(Protocol):
@@ -62,6 +67,7 @@ class ConfirmingPublisher:
         self._events: PublisherEvents | None = None
         self._channel: Channel | None = None
         self._delivery_tag = 0
+        self._unrouted_log = ThrottledLog(log, UNROUTED_LOG_INTERVAL_S)
 
     @property
     def ready(self) -> bool:
@@ -116,9 +122,13 @@ class ConfirmingPublisher:
             self._owner().on_confirmed(seqs)
 
     def on_returned(self, method: spec.Basic.Return, properties: spec.BasicProperties) -> None:
-        # The alternate exchange should make this impossible; if it happens, do not trust the ack.
-        EVENTS_RETURNED.inc()
-        self._fail(f"broker returned event {properties.message_id} ({method.reply_code} {method.reply_text})")
+        # Nobody is bound for it: the broker routed it nowhere, and its ack follows.
+        EVENTS_UNROUTED.inc()
+        self._unrouted_log.warning(
+            "event %s (%s) reached no queue: no consumer is bound for it; it stays in the outbox for replay",
+            properties.message_id,
+            method.routing_key,
+        )
 
     def on_channel_lost(self) -> None:
         self._forget_window()

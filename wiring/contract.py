@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from injector import Module, provider, singleton
 
-from eventing.asyncapi import build_asyncapi
+from api.asyncapi_docs import AsyncApiDocs
+from eventing.asyncapi import BrokerAddress, build_asyncapi
+from eventing.event_catalog import EventCatalog
 from eventing.released_schemas import RELEASED_DIR_NAME, load_released
-from eventing.schema_registry import SchemaRegistry
-from providers.asyncapi_docs import AsyncApiDocs
 from providers.schema_catalog import SchemaCatalog
-from relay.topology import Topology
 from settings import PROJECT_ROOT, Settings
 from wiring.configuration import OpenApiSpec
-from wiring.messaging import SCHEMAS_DIR
+from wiring.messaging import SCHEMAS_DIR, schemas_url
 
 RELEASED_SCHEMAS_DIR = SCHEMAS_DIR / RELEASED_DIR_NAME
 ASYNCAPI_PAGE = PROJECT_ROOT / "static" / "asyncapi" / "index.html"
@@ -21,14 +20,15 @@ ASYNCAPI_PAGE = PROJECT_ROOT / "static" / "asyncapi" / "index.html"
 class ContractModule(Module):
     @singleton
     @provider
-    def schema_catalog(self, registry: SchemaRegistry, settings: Settings) -> SchemaCatalog:
-        return SchemaCatalog(registry, load_released(RELEASED_SCHEMAS_DIR), settings.public_base_url)
+    def schema_catalog(self, catalog: EventCatalog, settings: Settings) -> SchemaCatalog:
+        return SchemaCatalog(catalog.registry, load_released(RELEASED_SCHEMAS_DIR), schemas_url(settings))
 
     @singleton
     @provider
-    def asyncapi_docs(self, registry: SchemaRegistry, settings: Settings, spec: OpenApiSpec) -> AsyncApiDocs:
+    def asyncapi_docs(self, catalog: EventCatalog, settings: Settings, spec: OpenApiSpec) -> AsyncApiDocs:
         # The events follow the service's releases, so they share the API's version number.
+        broker = BrokerAddress.from_url(settings.broker_public_url or settings.amqp_url)
         document = build_asyncapi(
-            registry, Topology(settings.events_exchange), str(spec["info"]["version"]), settings.amqp_url
+            catalog, settings.events_exchange, str(spec["info"]["version"]), broker, schemas_url(settings)
         )
         return AsyncApiDocs(document, ASYNCAPI_PAGE)

@@ -1,4 +1,4 @@
-"""Binds the database engine (one per process) and the request-scoped unit of work."""
+"""Binds the database engine (one per process), the request-scoped unit of work, the clock and ids."""
 
 from __future__ import annotations
 
@@ -6,14 +6,28 @@ from flask_injector import request
 from injector import Module, provider, singleton
 from sqlalchemy import Engine
 
+import adapters
 from adapters.database import create_database_engine
+from adapters.identity import SystemClock, UuidV7Ids
 from adapters.outbox_writer import OutboxWriter
-from adapters.sql_unit_of_work import Engines, SqlUnitOfWork
-from providers.ports import UnitOfWork
+from adapters.sql_repository import SqlRepository
+from adapters.sql_unit_of_work import Engines, Implementations, SqlUnitOfWork
+from providers.ports import Clock, IdSource, UnitOfWork
 from settings import Settings
+from wiring.discovery import import_all
 
 
 class PersistenceModule(Module):
+    @singleton
+    @provider
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @singleton
+    @provider
+    def ids(self) -> IdSource:
+        return UuidV7Ids()
+
     @singleton
     @provider
     def engine(self, settings: Settings) -> Engine:
@@ -24,7 +38,14 @@ class PersistenceModule(Module):
     def engines(self, engine: Engine) -> Engines:
         return Engines.of(engine)
 
+    @singleton
+    @provider
+    def repositories(self) -> Implementations:
+        """Every SQL repository in `adapters/`, by the port it implements."""
+        import_all(adapters)
+        return SqlRepository.implementations()
+
     @request
     @provider
-    def unit_of_work(self, engines: Engines, outbox: OutboxWriter) -> UnitOfWork:
-        return SqlUnitOfWork(engines, outbox)
+    def unit_of_work(self, engines: Engines, outbox: OutboxWriter, repositories: Implementations) -> UnitOfWork:
+        return SqlUnitOfWork(engines, outbox, repositories)

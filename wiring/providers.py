@@ -1,18 +1,20 @@
-"""Binds the providers that API handlers receive."""
+"""Binds what providers need besides persistence: the contract's schemas, and the health checks.
+
+Resource providers (`ItemsProvider`, ...) need no binding: the injector builds them from
+their constructors' annotations.
+"""
 
 from __future__ import annotations
 
 from injector import Module, provider, singleton
 from sqlalchemy import Engine
-from uuid6 import uuid7
 
 from adapters.broker_health import BrokerCheck
 from adapters.database_health import DatabaseCheck
 from adapters.outbox_backlog import OutboxBacklog, OutboxCheck
-from providers.health_provider import HealthProvider
-from providers.item_validator import ItemValidator
-from providers.items_provider import ItemsProvider
-from providers.ports import UnitOfWork
+from api.document_schemas import SpecDocumentSchemas
+from providers.health_provider import Backlog, HealthProvider
+from providers.ports import DocumentSchemas
 from settings import Settings
 from wiring.configuration import OpenApiSpec
 
@@ -20,13 +22,8 @@ from wiring.configuration import OpenApiSpec
 class ProvidersModule(Module):
     @singleton
     @provider
-    def item_validator(self, spec: OpenApiSpec) -> ItemValidator:
-        return ItemValidator(spec)
-
-    @provider
-    def items_provider(self, uow: UnitOfWork, validator: ItemValidator) -> ItemsProvider:
-        # UUIDv7 ids sort by creation time, so keyset pages follow insertion order.
-        return ItemsProvider(uow, validator, new_id=uuid7)
+    def document_schemas(self, spec: OpenApiSpec) -> DocumentSchemas:
+        return SpecDocumentSchemas(spec)
 
     @singleton
     @provider
@@ -36,9 +33,9 @@ class ProvidersModule(Module):
 
     @singleton
     @provider
-    def outbox_backlog(self, engine: Engine) -> OutboxBacklog:
+    def outbox_backlog(self, engine: Engine) -> Backlog:
         return OutboxBacklog(engine)
 
     @provider
-    def health_provider(self, engine: Engine, broker: BrokerCheck, backlog: OutboxBacklog) -> HealthProvider:
+    def health_provider(self, engine: Engine, broker: BrokerCheck, backlog: Backlog) -> HealthProvider:
         return HealthProvider([DatabaseCheck(engine), broker, OutboxCheck(backlog)])

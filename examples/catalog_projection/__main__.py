@@ -8,11 +8,12 @@ import json
 import sys
 from collections.abc import Sequence
 
+from prometheus_client import start_http_server
+
 from examples.catalog_projection.catalog import CatalogSummary
 from examples.catalog_projection.catalog_service import build_catalog_service, catalog_summary
 from examples.catalog_projection.catalog_settings import CatalogSettings
-from observability.json_logs import configure_logging
-from observability.metrics import serve_metrics
+from examples.catalog_projection.logs import configure_logging
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,8 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     settings = CatalogSettings()
     if options.command == "run":
-        configure_logging("catalog-projection", settings.log_level)
-        serve_metrics(settings.metrics_port)
+        configure_logging(settings.log_level)
+        if settings.metrics_port:
+            start_http_server(settings.metrics_port)
         build_catalog_service(settings).run()
         return 0
     summary = catalog_summary(settings)

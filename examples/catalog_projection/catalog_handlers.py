@@ -1,31 +1,32 @@
-"""The projection's event handlers: plain functions, their dependencies injected like the API's."""
+"""The projection's event handlers: plain functions of the event and the open transaction."""
 
 from __future__ import annotations
 
 import logging
 
-from injector import Inject
+from items_events import EventHandlers, ReceivedEvent
 from sqlalchemy import Connection
 
-from consumer import EventHandlers, ReceivedEvent
 from examples.catalog_projection.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
 handlers = EventHandlers()
+catalog = Catalog()
 
 
-@handlers.on("ItemCreated", "ItemUpdated")
-def item_changed(event: ReceivedEvent, connection: Connection, catalog: Inject[Catalog]) -> None:
-    _apply(event, connection, catalog, deleted=False)
+@handlers.on("items.v1.ItemCreated", "items.v1.ItemUpdated")
+def item_changed(event: ReceivedEvent, connection: Connection) -> None:
+    _apply(event, connection, deleted=False)
 
 
-@handlers.on("ItemDeleted")
-def item_deleted(event: ReceivedEvent, connection: Connection, catalog: Inject[Catalog]) -> None:
-    _apply(event, connection, catalog, deleted=True)
+@handlers.on("items.v1.ItemDeleted")
+def item_deleted(event: ReceivedEvent, connection: Connection) -> None:
+    _apply(event, connection, deleted=True)
 
 
-def _apply(event: ReceivedEvent, connection: Connection, catalog: Catalog, *, deleted: bool) -> None:
-    if not catalog.apply(connection, event.item, event.version, deleted=deleted):
+def _apply(event: ReceivedEvent, connection: Connection, *, deleted: bool) -> None:
+    item = event.record["item"]
+    if not catalog.apply(connection, item, int(item["version"]), deleted=deleted):
         # Normal with at-least-once delivery and no global order: a newer state is already in.
-        log.debug("ignored %s of item %s at version %d: not newer", event.event_type, event.item["id"], event.version)
+        log.debug("ignored %s of item %s at version %s: not newer", event.event_type, item["id"], item["version"])

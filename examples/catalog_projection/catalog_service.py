@@ -4,25 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from injector import Binder, Injector, Module, singleton
+from items_events import ConsumerRunner, FetchingWriterSchemas, create_consumer_engine, load_reader_schemas
+from items_events.event_decoder import WriterSchemas
 from sqlalchemy import Engine
 
-from adapters.database import create_database_engine
-from consumer import ConsumerRunner, load_reader_schemas
-from eventing.item_events import ITEM_EVENT_SCHEMAS
 from examples.catalog_projection.catalog import Catalog, CatalogSummary
 from examples.catalog_projection.catalog_handlers import handlers
-from examples.catalog_projection.catalog_settings import CatalogSettings
+from examples.catalog_projection.catalog_settings import HERE, CatalogSettings
 from examples.catalog_projection.catalog_tables import create_catalog_tables
-from settings import load_settings
-from wiring.messaging import SCHEMAS_DIR
 
-
-class CatalogModule(Module):
-    """What the handlers get injected."""
-
-    def configure(self, binder: Binder) -> None:
-        binder.bind(Catalog, to=Catalog, scope=singleton)
+READER_SCHEMAS_DIR = HERE / "reader_schemas"
+"""The schemas this projection was written against; later writer schemas decode into them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,29 +30,25 @@ class CatalogService:
         finally:
             self.engine.dispose()
 
-
-def catalog_engine(settings: CatalogSettings) -> Engine:
-    """SQLite in WAL mode or PostgreSQL through psycopg 3, built as the Items service builds its own."""
-    return create_database_engine(load_settings(database_url=settings.database_url, db_pool_size=2))
+    def stop(self) -> None:
+        self.runner.stop()
 
 
-def build_catalog_service(settings: CatalogSettings) -> CatalogService:
-    engine = catalog_engine(settings)
+def build_catalog_service(settings: CatalogSettings, writers: WriterSchemas | None = None) -> CatalogService:
+    engine = create_consumer_engine(settings.database_url)
     create_catalog_tables(engine)
     runner = ConsumerRunner(
         settings.consumer_config(),
         handlers,
         engine,
-        injector=Injector([CatalogModule()]),
-        # The schemas this projection was written against; a later writer schema still
-        # decodes into them through Avro schema resolution.
-        readers=load_reader_schemas(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS),
+        writers=writers or FetchingWriterSchemas(settings.schemas_url),
+        readers=load_reader_schemas(READER_SCHEMAS_DIR, sorted(handlers.event_types())),
     )
     return CatalogService(runner, engine)
 
 
 def catalog_summary(settings: CatalogSettings) -> CatalogSummary:
-    engine = catalog_engine(settings)
+    engine = create_consumer_engine(settings.database_url)
     try:
         create_catalog_tables(engine)
         with engine.connect() as connection:

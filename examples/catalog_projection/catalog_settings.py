@@ -1,14 +1,15 @@
-"""The projection's settings: its own database and queue, read from `CATALOG_*` variables."""
+"""The projection's settings: its own database, broker and queue, read from `CATALOG_*` variables."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from items_events import ConsumerConfig
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from consumer.config import DEFAULT_AMQP_URL, ConsumerConfig
-from settings import PROJECT_ROOT
-
-DEFAULT_CATALOG_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'catalog.db'}"
+HERE = Path(__file__).resolve().parent
+DEFAULT_CATALOG_URL = f"sqlite:///{HERE.parent.parent / 'var' / 'catalog.db'}"
 
 
 class CatalogSettings(BaseSettings):
@@ -17,9 +18,12 @@ class CatalogSettings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="CATALOG_")
 
     database_url: str = Field(default=DEFAULT_CATALOG_URL, description="Its own database: SQLite file or PostgreSQL.")
-    amqp_url: str = Field(default=DEFAULT_AMQP_URL, description="The broker the events arrive on.")
+    amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/%2F", description="The broker and vhost.")
     exchange: str = Field(default="items", description="The events exchange (the producer's EVENTS_EXCHANGE).")
     queue: str = Field(default="catalog-projection", description="Its own quorum queue; `<queue>.dlq` is its DLQ.")
+    schemas_url: str = Field(
+        default="http://127.0.0.1:8080/v1/schemas", description="Where the producer serves its writer schemas."
+    )
     prefetch: int = Field(default=100, ge=1, le=65535, description="Unacked messages the broker may send ahead.")
     max_batch: int = Field(default=50, ge=1, description="Events applied per transaction (at most `prefetch`).")
     delivery_limit: int = Field(default=5, ge=1, description="Redeliveries before a failing message is dead-lettered.")
@@ -30,6 +34,7 @@ class CatalogSettings(BaseSettings):
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
             queue=self.queue,
+            bindings=("item.*",),
             amqp_url=self.amqp_url,
             exchange=self.exchange,
             prefetch=self.prefetch,

@@ -1,0 +1,49 @@
+"""The base of SQL repositories: bound to one transaction, remembering every aggregate it touched.
+
+A subclass names the port it implements (`class SqlItemsRepository(SqlRepository[Item],
+ItemsRepository, port=ItemsRepository)`); the unit of work hands it out for that port, and on
+commit writes the events of the aggregates it remembered to the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Connection
+
+from domain.events import Aggregate
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class SqlRepository(Generic[A]):
+    """Holds the transaction's connection and the aggregates read or written through it."""
+
+    _implementations: ClassVar[dict[type, type[SqlRepository[Any]]]] = {}
+
+    def __init_subclass__(cls, port: type | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if port is not None:
+            if port in SqlRepository._implementations:
+                raise TypeError(f"{port.__name__} has two SQL implementations")
+            SqlRepository._implementations[port] = cls
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self.touched: list[A] = []
+
+    @classmethod
+    def implementations(cls) -> dict[type, type[SqlRepository[Any]]]:
+        """Port -> SQL repository, for every repository module imported so far."""
+        return dict(cls._implementations)
+
+    def _track(self, aggregate: A | None) -> A | None:
+        if aggregate is not None:
+            self.touched.append(aggregate)
+        return aggregate
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
