@@ -25,6 +25,10 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 COPY requirements.txt /tmp/requirements.txt
 RUN /opt/venv/bin/pip install --only-binary=:all: --requirement /tmp/requirements.txt
+# The consumer library (consumer/, its own distribution) is built from this checkout; its
+# dependencies (pika, fastavro, SQLAlchemy) are pinned in requirements.txt and already installed.
+COPY consumer /tmp/consumer
+RUN /opt/venv/bin/pip install --no-deps /tmp/consumer
 
 # ---------------------------------------------------------------------------------------------
 # runtime: the interpreter, the venv and the code; no pip cache, no build tools, no root.

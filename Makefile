@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint migrate relay consumer token tail audit clean
+.PHONY: run test bench lint migrate relay consumer token tail audit clean release-schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,13 @@ test: $(TEST_STAMP)
 	bash scripts/ensure-test-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -r requirements-bench.txt
@@ -58,3 +60,7 @@ audit: $(TEST_STAMP)
 
 consumer: $(STAMP)
 	$(BIN)/python -m examples.catalog_projection run
+
+# The evolution gate, then a snapshot of every changed event schema (needs `avro`, a test tool).
+release-schemas: $(TEST_STAMP)
+	$(BIN)/python -m entrypoints.release_schemas

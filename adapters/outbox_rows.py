@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from items_events.cloudevents import TYPE_HEADER
-from items_events.single_object import CONTENT_TYPE
 from pika import BasicProperties, DeliveryMode
 
 from adapters.tables import outbox
+from items_events.cloudevents import TYPE_HEADER
+from items_events.single_object import CONTENT_TYPE
 
 MESSAGE_COLUMNS = (
     outbox.c.seq,

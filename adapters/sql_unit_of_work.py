@@ -16,8 +16,18 @@ from adapters.sql_repository import SqlRepository
 from domain.events import take_events
 from providers.ports import R, Transaction, UnitOfWork
 
-Implementations = Mapping[type, type[SqlRepository[Any]]]
-"""Which SQL repository implements each repository port."""
+
+@dataclass(frozen=True, slots=True)
+class Implementations:
+    """Which SQL repository implements each repository port."""
+
+    by_port: Mapping[type, type[SqlRepository[Any]]]
+
+    def of(self, port: type) -> type[SqlRepository[Any]]:
+        try:
+            return self.by_port[port]
+        except KeyError:
+            raise LookupError(f"no SQL repository implements {port.__name__}") from None
 
 
 class SqlTransaction(Transaction):
@@ -33,7 +43,7 @@ class SqlTransaction(Transaction):
     def repository(self, port: type[R]) -> R:
         repository = self._repositories.get(port)
         if repository is None:
-            repository = self._repositories[port] = self._implementations[port](self._connection)
+            repository = self._repositories[port] = self._implementations.of(port)(self._connection)
         return repository  # type: ignore[return-value]  # implements `port`, by its registration
 
     def commit(self) -> None:

@@ -28,23 +28,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pika
-from injector import Binder, Inject, Injector, Module
 from pika.adapters.blocking_connection import BlockingChannel
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, Uuid, delete, insert
 
-from adapters.database import create_database_engine
 from bench.database import BenchDatabase
 from bench.options import DEFAULT_POSTGRES_URL
 from bench.paths import WORK_DIR
-from consumer import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent
-from consumer.processed_events import ProcessedEvents, processed_events
-from consumer.queue_topology import declare_queue
 from domain.item import Item
-from eventing.item_events import ITEM_EVENT_SCHEMAS, ItemEventEncoder
+from eventing.event_encoder import EventEncoder
 from eventing.outbox_message import OutboxMessage
-from eventing.schema_registry import SchemaRegistry
+from items_events import (
+    ConsumerConfig,
+    ConsumerRunner,
+    EventHandlers,
+    KnownWriterSchemas,
+    ReceivedEvent,
+    create_consumer_engine,
+)
+from items_events.processed_events import ProcessedEvents, processed_events
+from items_events.queue_topology import declare_queue
 from settings import load_settings
-from wiring.messaging import SCHEMAS_DIR
+from wiring.messaging import event_catalog
 
 SETTLE_S = 1.0
 """Pause before each phase, so the broker has finished with the previous one."""
@@ -55,7 +59,6 @@ metadata = MetaData()
 projection = Table("bench_projection", metadata, Column("id", Uuid(), primary_key=True), Column("version", Integer))
 # Built once, as a real projection would: building a statement per event costs more than running it.
 PROJECT = insert(projection)
-handlers = EventHandlers()
 
 
 class Progress:
@@ -67,16 +70,22 @@ class Progress:
         self.stop: Callable[[], None] = lambda: None
 
 
-@handlers.on("ItemCreated")
-def project(event: ReceivedEvent, connection: Connection, progress: Inject[Progress]) -> None:
-    connection.execute(PROJECT, {"id": event.item["id"], "version": event.version})
-    progress.handled += 1
-    if progress.handled == progress.expected:
-        progress.stop()
+def projecting(progress: Progress) -> EventHandlers:
+    handlers = EventHandlers()
+
+    @handlers.on("items.v1.ItemCreated")
+    def project(event: ReceivedEvent, connection: Connection) -> None:
+        item = event.record["item"]
+        connection.execute(PROJECT, {"id": item["id"], "version": item["version"]})
+        progress.handled += 1
+        if progress.handled == progress.expected:
+            progress.stop()
+
+    return handlers
 
 
 def encoded_events(count: int) -> list[OutboxMessage]:
-    encoder = ItemEventEncoder(SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS), "urn:bench", "http://127.0.0.1")
+    encoder = EventEncoder(event_catalog(), "urn:bench", "http://127.0.0.1/v1/schemas")
     fields = {"sku": "", "name": "Bench item", "price": {"amount_minor": 100, "currency": "EUR"}, "tags": ["bench"]}
     items = (Item.create(uuid.uuid4(), {**fields, "sku": f"B-{n}", "quantity": n}, CREATED_AT) for n in range(count))
     return [encoder.encode(event) for item in items for event in item.events]
@@ -120,12 +129,8 @@ def runner_rate(config: ConsumerConfig, engine: Engine, count: int) -> float:
         connection.execute(delete(projection))
         connection.execute(delete(processed_events))
     progress = Progress(count)
-
-    class ProgressModule(Module):
-        def configure(self, binder: Binder) -> None:
-            binder.bind(Progress, to=progress)
-
-    runner = ConsumerRunner(config, handlers, engine, injector=Injector([ProgressModule()]))
+    writers = KnownWriterSchemas(event_catalog().registry.schemas())
+    runner = ConsumerRunner(config, projecting(progress), engine, writers=writers)
     progress.stop = runner.stop
     started = time.perf_counter()
     runner.run()
@@ -141,15 +146,15 @@ def main() -> None:
     args = parser.parse_args()
     url = args.postgres_url if args.database == "postgres" else f"sqlite:///{WORK_DIR / 'consumer_bench.sqlite3'}"
     BenchDatabase(url).prepare()
-    engine = create_database_engine(load_settings(database_url=url, db_pool_size=2))
+    engine = create_consumer_engine(url)
     metadata.create_all(engine)
     ProcessedEvents.create_table(engine)
     name = f"bench.consumer.{uuid.uuid4().hex[:8]}"
-    config = ConsumerConfig(queue=name, exchange=name, amqp_url=load_settings().amqp_url)
+    config = ConsumerConfig(queue=name, bindings=("item.created",), exchange=name, amqp_url=load_settings().amqp_url)
     events = encoded_events(args.events)
     broker = pika.BlockingConnection(pika.URLParameters(config.amqp_url))
     channel = broker.channel()
-    declare_queue(channel, config, handlers.routing_keys())
+    declare_queue(channel, config)
     quarter = events[: args.events // 4]
     phases: dict[str, tuple[list[OutboxMessage], Callable[[], float]]] = {
         "raw_per_s": (events, lambda: raw_rate(config, len(events))),

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 from uuid6 import uuid7
 
-from adapters.tables import item_tags, items
+from adapters.items_repository import item_tags, items
 from bench.options import BenchOptions
 from bench.paths import PROJECT_ROOT, WORK_DIR
 

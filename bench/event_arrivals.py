@@ -11,7 +11,7 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import Basic, BasicProperties
 
-from eventing.cloudevent_headers import HEADER_PREFIX
+from items_events.cloudevents import HEADER_PREFIX
 from relay.topology import Topology
 
 SUBJECT_HEADER = HEADER_PREFIX + "subject"

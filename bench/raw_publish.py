@@ -10,7 +10,7 @@ from pika.adapters.select_connection import SelectConnection
 from pika.channel import Channel
 from pika.frame import Method
 
-from relay.pending_event import PendingEvent
+from adapters.outbox_rows import PendingEvent
 
 
 class PipelinedPublisher:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from uuid6 import uuid7
 
 from adapters.outbox_backlog import OutboxBacklog
+from adapters.outbox_rows import PendingEvent
 from adapters.outbox_writer import OutboxWriter
 from adapters.tables import outbox
 from app import build_injector
@@ -38,7 +39,6 @@ from bench.raw_publish import PipelinedPublisher, one_by_one_rate
 from domain.item import Item
 from relay.composition import build_relay
 from relay.outbox_source import OutboxSource
-from relay.pending_event import PendingEvent
 from relay.topology import Topology
 from settings import Settings, load_settings
 

@@ -12,12 +12,12 @@ import sys
 from typing import Any
 
 import pika
-from items_events.errors import UndecodableEvent
-from items_events.event_decoder import WriterSchemas
-from items_events.schemas import KnownWriterSchemas
 
 from eventing.decoding import decode_event
 from eventing.released_schemas import load_released
+from items_events.errors import UndecodableEvent
+from items_events.event_decoder import WriterSchemas
+from items_events.schemas import KnownWriterSchemas
 from relay.topology import Topology
 from settings import load_settings
 from wiring.contract import RELEASED_SCHEMAS_DIR

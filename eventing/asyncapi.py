@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from items_events.config import ConsumerConfig
-from items_events.queue_topology import QUORUM, exchange_declaration, queue_arguments
-from items_events.single_object import CONTENT_TYPE
 from pika import DeliveryMode
 
 from eventing.asyncapi_headers import cloudevent_headers_schema
 from eventing.avro_document import with_namespaces
 from eventing.event_catalog import EventCatalog, PublishedEvent
+from items_events.config import ConsumerConfig
+from items_events.queue_topology import QUORUM, exchange_declaration, queue_arguments
+from items_events.single_object import CONTENT_TYPE
 
 ASYNCAPI_VERSION = "3.0.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro;version=1.9.0"

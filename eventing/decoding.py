@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastavro.types import Schema
+
 from items_events.event_decoder import WriterSchemas
 from items_events.schemas import RegisteredSchema
 from items_events.single_object import decode, read_fingerprint

@@ -6,10 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from items_events.schemas import RegisteredSchema
-
 from domain.events import DomainEvent
-from eventing.schema_registry import SchemaRegistry
+from eventing.schema_registry import SchemaRegistry, UnknownEventType
+from items_events.schemas import RegisteredSchema
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,4 +47,7 @@ class EventCatalog:
         return list(self._events)
 
     def of(self, event: DomainEvent) -> PublishedEvent:
-        return self._events[type(event).name()]
+        try:
+            return self._events[type(event).name()]
+        except KeyError:
+            raise UnknownEventType(f"{type(event).__name__} is not a declared event") from None

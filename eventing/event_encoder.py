@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from items_events.cloudevents import cloudevent_headers
-from items_events.single_object import encode
 from uuid6 import uuid7
 
 from domain.events import DomainEvent
 from eventing.event_catalog import EventCatalog
 from eventing.outbox_message import OutboxMessage
+from items_events.cloudevents import cloudevent_headers
+from items_events.single_object import encode
 
 
 class EventEncoder:

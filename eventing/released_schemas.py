@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from items_events.schemas import SCHEMA_FILE_SUFFIX, RegisteredSchema
-
 from eventing.avro_document import with_namespaces
+from items_events.schemas import SCHEMA_FILE_SUFFIX, RegisteredSchema
 
 RELEASED_DIR_NAME = "released"
 _VERSION_FILE = re.compile(rf"^v([1-9][0-9]*){re.escape(SCHEMA_FILE_SUFFIX)}$")

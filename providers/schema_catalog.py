@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from items_events.schemas import RegisteredSchema
-
 from domain.errors import NotFound
 from eventing.avro_document import with_namespaces
 from eventing.released_schemas import ReleasedVersions
 from eventing.schema_registry import SchemaRegistry
+from items_events.schemas import RegisteredSchema
 
 
 class SchemaNotFound(NotFound):

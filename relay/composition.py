@@ -8,12 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pika
-from items_events.reconnect_policy import ReconnectPolicy
 from pika.adapters.select_connection import IOLoop
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from adapters.database import create_database_engine
+from items_events.reconnect_policy import ReconnectPolicy
 from relay.confirm_channel import ConfirmChannel
 from relay.leadership import FileLockLeadership, Leadership
 from relay.outbox_relay import OutboxRelay

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from items_events.reconnect_policy import ReconnectPolicy
 from pika import SelectConnection, spec
 from pika.adapters.select_connection import IOLoop
 from pika.channel import Channel
@@ -21,6 +20,7 @@ from pika.connection import Connection, Parameters
 from pika.exceptions import ChannelClosedByBroker
 from pika.frame import Method
 
+from items_events.reconnect_policy import ReconnectPolicy
 from relay.loop_timer import LoopTimer
 from relay.topology import Topology
 

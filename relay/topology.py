@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from items_events.queue_topology import Declaration, declare, exchange_declaration
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.channel import Channel
+
+from items_events.queue_topology import Declaration, declare, exchange_declaration
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -50,3 +53,29 @@ def scratch_postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def scratch_vhost(amqp_url: str = AMQP_URL) -> Iterator[str]:
+    """A new virtual host on the real broker, for `guest`, deleted afterwards: yields its AMQP URL.
+
+    Events published there are seen by no other test run, whatever their exchange names.
+    """
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl is None:
+        unavailable("rabbitmqctl (to make a vhost of the test's own)", "not installed")
+    vhost = f"items-test-{uuid.uuid4().hex[:12]}"
+
+    def ctl(*arguments: str) -> None:
+        subprocess.run([str(rabbitmqctl), "-q", *arguments], check=True, capture_output=True, timeout=60)
+
+    try:
+        ctl("add_vhost", vhost)
+        ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        unavailable("rabbitmqctl", exc)
+    base = amqp_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{quote(vhost, safe='')}"
+    finally:
+        ctl("delete_vhost", vhost)

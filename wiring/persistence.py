@@ -43,7 +43,7 @@ class PersistenceModule(Module):
     def repositories(self) -> Implementations:
         """Every SQL repository in `adapters/`, by the port it implements."""
         import_all(adapters)
-        return SqlRepository.implementations()
+        return Implementations(SqlRepository.implementations())
 
     @request
     @provider

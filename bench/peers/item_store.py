@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from uuid6 import uuid7
 
-from adapters.tables import item_tags, items
+from adapters.items_repository import item_tags, items
 
 CreatedHook = Callable[[Connection, Mapping[str, Any]], None]
 """Runs inside the insert transaction; the seam for a later outbox-writing variant."""

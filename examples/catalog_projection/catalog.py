@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from items_events.processed_events import processed_events
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from examples.catalog_projection.catalog_tables import catalog_items, tag_stock
+from items_events.processed_events import processed_events
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from items_events import EventHandlers, ReceivedEvent
 from sqlalchemy import Connection
 
 from examples.catalog_projection.catalog import Catalog
+from items_events import EventHandlers, ReceivedEvent
 
 log = logging.getLogger(__name__)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from items_events import ConsumerRunner, FetchingWriterSchemas, create_consumer_engine, load_reader_schemas
-from items_events.event_decoder import WriterSchemas
 from sqlalchemy import Engine
 
 from examples.catalog_projection.catalog import Catalog, CatalogSummary
 from examples.catalog_projection.catalog_handlers import handlers
 from examples.catalog_projection.catalog_settings import HERE, CatalogSettings
 from examples.catalog_projection.catalog_tables import create_catalog_tables
+from items_events import ConsumerRunner, FetchingWriterSchemas, create_consumer_engine, load_reader_schemas
+from items_events.event_decoder import WriterSchemas
 
 READER_SCHEMAS_DIR = HERE / "reader_schemas"
 """The schemas this projection was written against; later writer schemas decode into them."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from items_events import ConsumerConfig
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from items_events import ConsumerConfig
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CATALOG_URL = f"sqlite:///{HERE.parent.parent / 'var' / 'catalog.db'}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from items_events.processed_events import metadata as processed_events_metadata
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Engine, Integer, MetaData, String, Table, Uuid
+
+from items_events.processed_events import metadata as processed_events_metadata
 
 metadata = MetaData()
 

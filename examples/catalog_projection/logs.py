@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from items_events import EventLogFilter
 from pythonjsonlogger.json import JsonFormatter
+
+from items_events import EventLogFilter
 
 
 def configure_logging(level: str) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from adapters.tables import items, outbox
+from adapters.items_repository import items
+from adapters.tables import outbox
 
 CHAIR: dict[str, Any] = {
     "sku": "CHAIR-1",

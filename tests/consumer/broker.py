@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -11,11 +10,12 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import BasicProperties
 
-from consumer.config import ConsumerConfig
-from consumer.queue_topology import declare_queue
-from eventing.item_events import CONTENT_TYPE
 from eventing.outbox_message import OutboxMessage
+from items_events.config import ConsumerConfig
+from items_events.queue_topology import declare_queue
+from items_events.single_object import CONTENT_TYPE
 from relay.topology import Topology
+from tests.waiting import wait_until
 
 
 class TestBroker:
@@ -33,9 +33,9 @@ class TestBroker:
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self._connection.close()
 
-    def declare(self, config: ConsumerConfig, routing_keys: Iterable[str] = ("item.*",)) -> None:
+    def declare(self, config: ConsumerConfig) -> None:
         """The consumer's queue as it declares it, so events published before it starts are kept."""
-        declare_queue(self.channel, config, tuple(routing_keys))
+        declare_queue(self.channel, config)
 
     def declare_exchange(self, exchange: str) -> None:
         Topology(exchange).declare_blocking(self.channel)
@@ -56,10 +56,7 @@ class TestBroker:
         return int(self.channel.queue_declare(queue, passive=True).method.message_count)
 
     def wait_for_depth(self, queue: str, count: int, timeout_s: float = 20) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self.depth(queue) < count:
-            assert time.monotonic() < deadline, f"{queue} holds {self.depth(queue)} messages, not {count}"
-            time.sleep(0.05)
+        wait_until(lambda: self.depth(queue) >= count, f"{count} messages in {queue}", timeout_s)
 
     def take_all(self, queue: str) -> list[tuple[BasicProperties, bytes]]:
         """Every ready message, acked."""

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from consumer.config import ConsumerConfig
 from examples.catalog_projection.catalog import CatalogSummary
 from examples.catalog_projection.catalog_service import CatalogService, build_catalog_service, catalog_summary
 from examples.catalog_projection.catalog_settings import CatalogSettings
 from examples.catalog_projection.catalog_tables import catalog_items
+from items_events.config import ConsumerConfig
+from tests.consumer.item_events import service_writers
 
 
-def catalog_settings(config: ConsumerConfig, database_url: str) -> CatalogSettings:
+def catalog_settings(config: ConsumerConfig, database_url: str, schemas_url: str | None = None) -> CatalogSettings:
     """The projection's settings matching the queue the test declared (same arguments, or 406)."""
     return CatalogSettings(
         database_url=database_url,
+        schemas_url=schemas_url or "http://127.0.0.1:9/v1/schemas",
         amqp_url=config.amqp_url,
         exchange=config.exchange,
         queue=config.queue,
@@ -25,7 +27,8 @@ def catalog_settings(config: ConsumerConfig, database_url: str) -> CatalogSettin
 
 
 def catalog(settings: CatalogSettings) -> CatalogService:
-    return build_catalog_service(settings)
+    """The projection, reading writer schemas from this repository instead of a running service."""
+    return build_catalog_service(settings, writers=service_writers())
 
 
 def summary(settings: CatalogSettings) -> CatalogSummary:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consumer.config import ConsumerConfig
+from items_events.config import ConsumerConfig
 from tests.consumer.broker import TestBroker
 from tests.servers import require_rabbitmq, scratch_postgres_database
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from consumer.config import ConsumerConfig
 from examples.catalog_projection.catalog_settings import CatalogSettings
+from items_events.config import ConsumerConfig
 from settings import PROJECT_ROOT
 from tests.consumer.counting_consumer import config_as_json
 

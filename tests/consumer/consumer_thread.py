@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from consumer import ConsumerRunner
+from items_events import ConsumerRunner
 from tests.background import in_background
 
 
@@ -15,8 +13,3 @@ def running(runner: ConsumerRunner) -> AbstractContextManager[ConsumerRunner]:
     return in_background(runner, "consumer")
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 20) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)

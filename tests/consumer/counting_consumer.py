@@ -18,13 +18,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from injector import Binder, Inject, Injector, Module
 from pika.adapters.blocking_connection import BlockingChannel
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, func, select
 
-from adapters.database import create_database_engine
-from consumer import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent
-from settings import load_settings
+from items_events import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent, create_consumer_engine
+from tests.consumer.item_events import ITEM_EVENTS, service_writers
 
 metadata = MetaData()
 applications = Table(
@@ -62,33 +60,32 @@ class Tally:
     quantity: int
 
 
-handlers = EventHandlers()
+def counting_handlers(behaviour: Behaviour) -> EventHandlers:
+    handlers = EventHandlers()
 
+    @handlers.on(*ITEM_EVENTS)
+    def count(event: ReceivedEvent, connection: Connection) -> None:
+        item = event.record["item"]
+        behaviour.attempts.append((item["sku"], int(event.headers.get("x-delivery-count", 0))))
+        if item["sku"] in behaviour.poison_skus:
+            raise PoisonError(f"poisoned item {item['sku']}")
+        if behaviour.delay_s:
+            time.sleep(behaviour.delay_s)
+        connection.execute(
+            applications.insert().values(event_id=event.event_id, sku=item["sku"], quantity=item["quantity"])
+        )
 
-@handlers.on("ItemCreated", "ItemUpdated", "ItemDeleted")
-def count(event: ReceivedEvent, connection: Connection, behaviour: Inject[Behaviour]) -> None:
-    behaviour.attempts.append((event.item["sku"], int(event.headers.get("x-delivery-count", 0))))
-    if event.item["sku"] in behaviour.poison_skus:
-        raise PoisonError(f"poisoned item {event.item['sku']}")
-    if behaviour.delay_s:
-        time.sleep(behaviour.delay_s)
-    connection.execute(
-        applications.insert().values(event_id=event.event_id, sku=event.item["sku"], quantity=event.item["quantity"])
-    )
+    return handlers
 
 
 def counting_engine(database_url: str) -> Engine:
-    engine = create_database_engine(load_settings(database_url=database_url, db_pool_size=2))
+    engine = create_consumer_engine(database_url)
     metadata.create_all(engine, checkfirst=True)
     return engine
 
 
 def counting_runner(config: ConsumerConfig, engine: Engine, behaviour: Behaviour) -> ConsumerRunner:
-    class BehaviourModule(Module):
-        def configure(self, binder: Binder) -> None:
-            binder.bind(Behaviour, to=behaviour)
-
-    return ConsumerRunner(config, handlers, engine, injector=Injector([BehaviourModule()]))
+    return ConsumerRunner(config, counting_handlers(behaviour), engine, writers=service_writers())
 
 
 def tally(engine: Engine) -> Tally:
@@ -116,7 +113,7 @@ def slow_acks(delay_s: float) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     options = json.loads(os.environ["COUNTING_CONFIG"])
-    config = ConsumerConfig(**{**options, "routing_keys": tuple(options["routing_keys"])})
+    config = ConsumerConfig(**{**options, "bindings": tuple(options["bindings"])})
     engine = counting_engine(os.environ["COUNTING_DATABASE_URL"])
     behaviour = Behaviour(delay_s=float(os.environ.get("COUNTING_DELAY_S", "0")))
     if ack_delay_s := float(os.environ.get("COUNTING_ACK_DELAY_S", "0")):

@@ -1,29 +1,26 @@
-"""Encoded item events for the consumer tests, built from real domain items."""
+"""Encoded item events for the consumer tests, built from real domain items by the service's own encoder."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.item import Item
-from eventing.item_events import ITEM_EVENT_SCHEMAS, ItemEventEncoder
 from eventing.outbox_message import OutboxMessage
-from eventing.schema_registry import SchemaRegistry
-from wiring.messaging import SCHEMAS_DIR
+from eventing.released_schemas import load_released
+from items_events.schemas import KnownWriterSchemas
+from tests.events import encoder, registry
+from wiring.contract import RELEASED_SCHEMAS_DIR
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+ITEM_EVENTS = ("items.v1.ItemCreated", "items.v1.ItemUpdated", "items.v1.ItemDeleted")
 
 
-@cache
-def registry() -> SchemaRegistry:
-    return SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS)
-
-
-@cache
-def encoder() -> ItemEventEncoder:
-    return ItemEventEncoder(registry(), "urn:items-service:test", "http://127.0.0.1:8080")
+def service_writers() -> KnownWriterSchemas:
+    """Every writer schema the service ever published: the current ones and every released version."""
+    released = [version.schema for versions in load_released(RELEASED_SCHEMAS_DIR).values() for version in versions]
+    return KnownWriterSchemas([*released, *registry().schemas()])
 
 
 def fields(**overrides: Any) -> dict[str, Any]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from consumer.config import ConsumerConfig
 from eventing.outbox_message import OutboxMessage
+from items_events.config import ConsumerConfig
 from tests.consumer.broker import TestBroker
 from tests.consumer.catalog_harness import catalog, catalog_settings, summary, versions
-from tests.consumer.consumer_thread import running, wait_until
+from tests.consumer.consumer_thread import running
 from tests.consumer.item_events import messages, new_item, update
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.rabbitmq
 

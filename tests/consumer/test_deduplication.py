@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from consumer.config import ConsumerConfig
-from observability.metrics import CONSUMER_REDELIVERED
+from items_events.config import ConsumerConfig
+from items_events.metrics import REDELIVERED as CONSUMER_REDELIVERED
 from tests.consumer.broker import TestBroker
-from tests.consumer.consumer_thread import running, wait_until
+from tests.consumer.consumer_thread import running
 from tests.consumer.counting_consumer import Behaviour, counting_engine, counting_runner, tally
 from tests.consumer.item_events import messages, new_item
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.rabbitmq
 

@@ -7,15 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from connexion import FlaskApp
 
-from consumer.config import ConsumerConfig
 from examples.catalog_projection.catalog_service import catalog_summary
+from items_events.config import ConsumerConfig
 from settings import Settings
 from tests.consumer.broker import TestBroker
 from tests.consumer.catalog_harness import catalog_settings
 from tests.consumer.consumer_process import catalog_process
-from tests.consumer.consumer_thread import wait_until
+from tests.contract.threaded_server import serving
 from tests.integration.relay_runner import relay_thread
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
 
@@ -34,7 +36,12 @@ def item(sku: str, quantity: int, tags: list[str]) -> dict[str, Any]:
 
 
 def test_writes_through_the_api_reach_the_projection(
-    client: Any, settings: Settings, broker: TestBroker, consumer_config: ConsumerConfig, tmp_path: Path
+    client: Any,
+    app: FlaskApp,
+    settings: Settings,
+    broker: TestBroker,
+    consumer_config: ConsumerConfig,
+    tmp_path: Path,
 ) -> None:
     ids = []
     for body in (item("mug", 4, ["kitchen", "blue"]), item("vase", 2, ["blue"]), item("rake", 9, ["garden"])):
@@ -46,10 +53,11 @@ def test_writes_through_the_api_reach_the_projection(
     assert client.delete(f"/v1/items/{vase}").status_code == 204
     writes = 5
 
-    projection = catalog_settings(consumer_config, f"sqlite:///{tmp_path / 'catalog.db'}")
-    with relay_thread(settings), catalog_process(projection, tmp_path / "catalog.log") as process:
-        wait_until(lambda: catalog_summary(projection).processed_events == writes, "every write projected", 30)
-        assert process.terminate() == 0, process.log()
+    with serving(app) as base_url:  # the projection fetches the writer schemas from the service, over HTTP
+        projection = catalog_settings(consumer_config, f"sqlite:///{tmp_path / 'catalog.db'}", f"{base_url}/v1/schemas")
+        with relay_thread(settings), catalog_process(projection, tmp_path / "catalog.log") as process:
+            wait_until(lambda: catalog_summary(projection).processed_events == writes, "every write projected", 30)
+            assert process.terminate() == 0, process.log()
 
     live = client.get("/v1/items").json()["items"]
     expected_stock: Counter[str] = Counter()

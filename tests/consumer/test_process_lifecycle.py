@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from consumer.config import ConsumerConfig
+from items_events.config import ConsumerConfig
 from tests.consumer.broker import TestBroker
 from tests.consumer.consumer_process import counting_process
-from tests.consumer.consumer_thread import wait_until
 from tests.consumer.counting_consumer import counting_engine, tally
 from tests.consumer.item_events import messages, new_item
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.slow]
 

@@ -6,9 +6,10 @@ import pytest
 from pika.exceptions import AMQPConnectionError, ChannelClosedByBroker, ConsumerCancelled
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from consumer.recovery import Recovery, is_dependency_outage
-from consumer.writer_schemas import SchemaServiceUnavailable
-from relay.backoff import Backoff
+from items_events.backoff import Backoff
+from items_events.reconnect_policy import REFUSED_DELAY_S, TRANSIENT_CAP_S
+from items_events.recovery import Recovery, is_dependency_outage
+from items_events.writer_schemas import SchemaServiceUnavailable
 
 
 def fixed(delay: float) -> Backoff:
@@ -19,9 +20,16 @@ def test_broker_outages_back_off_and_misconfiguration_waits_longest() -> None:
     recovery = Recovery(broker=fixed(1.0), dependency=fixed(10.0))
     assert recovery.delay_after(AMQPConnectionError("gone")) == 1.0
     assert recovery.delay_after(ConsumerCancelled("queue deleted")) == 2.0
-    assert recovery.delay_after(ChannelClosedByBroker(406, "PRECONDITION_FAILED")) == 4.0
+    refused = recovery.delay_after(ChannelClosedByBroker(406, "PRECONDITION_FAILED"))
+    assert REFUSED_DELAY_S / 2 <= refused <= REFUSED_DELAY_S
     recovery.broker_recovered()
     assert recovery.delay_after(AMQPConnectionError("gone")) == 1.0
+
+
+def test_a_long_broker_outage_is_retried_every_few_seconds_not_every_half_minute() -> None:
+    recovery = Recovery()
+    delays = [recovery.delay_after(AMQPConnectionError("gone")) for _ in range(20)]
+    assert max(delays) <= TRANSIENT_CAP_S
 
 
 def test_database_and_schema_endpoint_outages_hold_the_batch() -> None:

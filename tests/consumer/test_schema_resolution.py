@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 from fastavro import parse_schema
 from fastavro.types import Schema
-from injector import Binder, Inject, Injector, Module
 from sqlalchemy import Connection
 
-from adapters.database import create_database_engine
-from consumer import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent
-from settings import load_settings
+from items_events import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent, create_consumer_engine
 from tests.consumer.broker import TestBroker
-from tests.consumer.consumer_thread import running, wait_until
-from tests.consumer.item_events import messages, new_item, registry, update
+from tests.consumer.consumer_thread import running
+from tests.consumer.item_events import messages, new_item, service_writers, update
+from tests.events import registry
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -32,41 +31,31 @@ def older_reader_schema(event_type: str) -> Schema:
     return parse_schema(document)
 
 
-class Seen(list[ReceivedEvent]):
-    """The events the handler was given."""
-
-
-handlers = EventHandlers()
-
-
-@handlers.on("ItemCreated", "ItemUpdated")
-def remember(event: ReceivedEvent, _connection: Connection, seen: Inject[Seen]) -> None:
-    seen.append(event)
-
-
 def test_an_older_reader_schema_decodes_the_newer_writers_events(
     broker: TestBroker, consumer_config: ConsumerConfig, tmp_path: Path
 ) -> None:
     mug = new_item(quantity=4, tags=["kitchen"], description="Stoneware")
     update(mug, quantity=6)
     broker.publish(consumer_config.exchange, messages(mug))
-    seen = Seen()
+    seen: list[ReceivedEvent] = []
+    handlers = EventHandlers()
+    event_types = ("items.v1.ItemCreated", "items.v1.ItemUpdated")
 
-    class SeenModule(Module):
-        def configure(self, binder: Binder) -> None:
-            binder.bind(Seen, to=seen)
+    @handlers.on(*event_types)
+    def remember(event: ReceivedEvent, _connection: Connection) -> None:
+        seen.append(event)
 
-    engine = create_database_engine(load_settings(database_url=f"sqlite:///{tmp_path / 'old.db'}"))
-    readers = {event_type: older_reader_schema(event_type) for event_type in ("ItemCreated", "ItemUpdated")}
-    runner = ConsumerRunner(consumer_config, handlers, engine, injector=Injector([SeenModule()]), readers=readers)
+    engine = create_consumer_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    readers = {event_type: older_reader_schema(event_type) for event_type in event_types}
+    runner = ConsumerRunner(consumer_config, handlers, engine, writers=service_writers(), readers=readers)
     try:
         with running(runner):
             wait_until(lambda: len(seen) == 2, "both events handled")
     finally:
         engine.dispose()
 
-    items: list[dict[str, Any]] = [event.item for event in seen]
+    items: list[dict[str, Any]] = [event.record["item"] for event in seen]
     assert all(DROPPED_FIELDS.isdisjoint(item) for item in items)
     assert [(item["id"], item["version"], item["quantity"]) for item in items] == [(mug.id, 1, 4), (mug.id, 2, 6)]
-    assert [event.version for event in seen] == [1, 2]
+    assert [event.subject for event in seen] == [str(mug.id)] * 2
     assert items[0]["price"] == {"amount_minor": 1999, "currency": "EUR"}

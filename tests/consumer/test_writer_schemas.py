@@ -9,14 +9,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from consumer.writer_schemas import FetchingWriterSchemas, KnownWriterSchemas, SchemaServiceUnavailable
-from eventing.errors import UnknownSchema
 from eventing.released_schemas import RELEASED_DIR_NAME, load_released
-from tests.consumer.item_events import registry
+from items_events.errors import UnknownSchema
+from items_events.schemas import KnownWriterSchemas
+from items_events.writer_schemas import FetchingWriterSchemas, SchemaServiceUnavailable
+from tests.events import registry
 from wiring.messaging import SCHEMAS_DIR
 
-CREATED = registry().writer("ItemCreated")
-UPDATED = registry().writer("ItemUpdated")
+CREATED = registry().writer("items.v1.ItemCreated")
+UPDATED = registry().writer("items.v1.ItemUpdated")
 BROKEN = "00000000000000ff"
 
 
@@ -75,10 +76,13 @@ def test_unknown_or_mismatched_schemas_are_unknown_and_outages_are_not(base_url:
         FetchingWriterSchemas("http://127.0.0.1:9").by_fingerprint(CREATED.fingerprint)
 
 
-def test_the_bundled_schemas_are_the_current_ones_and_every_released_version() -> None:
-    bundled = KnownWriterSchemas.bundled()
-    released = load_released(SCHEMAS_DIR / RELEASED_DIR_NAME)
-    old = [version.schema for versions in released.values() for version in versions]
-    assert old, "no released schema to check"
-    for schema in [*registry().schemas(), *old]:
-        assert bundled.by_fingerprint(schema.fingerprint).full_name == schema.full_name
+def test_writer_schemas_kept_as_files_are_found_by_fingerprint() -> None:
+    paths = [SCHEMAS_DIR / f"{schema.full_name}.avsc" for schema in registry().schemas()]
+    paths += sorted((SCHEMAS_DIR / RELEASED_DIR_NAME).rglob("v*.avsc"))
+    known = KnownWriterSchemas.from_files(paths)
+    released = [
+        version.schema for versions in load_released(SCHEMAS_DIR / RELEASED_DIR_NAME).values() for version in versions
+    ]
+    assert released, "no released schema to check"
+    for schema in [*registry().schemas(), *released]:
+        assert known.by_fingerprint(schema.fingerprint).full_name == schema.full_name

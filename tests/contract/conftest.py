@@ -6,11 +6,10 @@ import pytest
 from connexion import FlaskApp
 
 from app import create_app
-from eventing.item_events import ITEM_EVENT_SCHEMAS
 from eventing.schema_registry import SchemaRegistry
 from settings import Settings
+from tests.events import registry as service_registry
 from wiring.contract import ContractModule
-from wiring.messaging import SCHEMAS_DIR
 
 
 @pytest.fixture
@@ -22,4 +21,4 @@ def app(settings: Settings) -> FlaskApp:
 @pytest.fixture(scope="session")
 def registry() -> SchemaRegistry:
     """The current writer schemas, as the service loads them."""
-    return SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS)
+    return service_registry()

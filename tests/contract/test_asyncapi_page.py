@@ -10,10 +10,10 @@ import pytest
 from connexion import FlaskApp
 
 from app import create_app
-from eventing.item_events import ITEM_EVENT_CLASSES
 from settings import Settings
 from tests.contract.external_tools import chromium
 from tests.contract.threaded_server import serving
+from tests.events import catalog
 from wiring.contract import ContractModule
 
 RENDER_ERROR = "There are errors in your document"
@@ -43,7 +43,7 @@ def test_chromium_renders_every_operation_and_message(sqlite_app: FlaskApp, tmp_
     assert RENDER_ERROR not in dom
     text = re.sub(r"<[^>]+>", " ", dom)
     assert "Items service events" in text
-    for event in ITEM_EVENT_CLASSES:
-        assert f"publish{event.type_name}" in text, f"operation of {event.type_name} not rendered"
+    for event in catalog():
+        assert f"publish{event.name}" in text, f"operation of {event.name} not rendered"
         assert event.routing_key in text, f"channel {event.routing_key} not rendered"
     assert "ce-dataschema" in text  # the generated header example of a message

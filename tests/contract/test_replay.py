@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select, update
 
 from adapters.tables import outbox
 from entrypoints.replay import EXIT_QUEUE_NOT_FOUND, main
-from eventing.item_events import CONTENT_TYPE
+from items_events.single_object import CONTENT_TYPE
 from settings import PROJECT_ROOT, Settings
 from tests.contract.consumer_queues import ConsumerQueues
 from tests.servers import require_rabbitmq

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 from adapters.tables import outbox
 from app import create_app
 from eventing.released_schemas import ReleasedSchema
-from eventing.schema_registry import RegisteredSchema, SchemaRegistry
+from eventing.schema_registry import SchemaRegistry
+from items_events.schemas import RegisteredSchema
 from providers.schema_catalog import SchemaCatalog
 from settings import Settings
 from wiring.contract import ContractModule
@@ -28,7 +29,7 @@ def fingerprint_of(document: dict[str, Any]) -> str:
 
 def older_item_created(registry: SchemaRegistry) -> RegisteredSchema:
     """ItemCreated as it might have been released before `tags` existed."""
-    document = copy.deepcopy(registry.writer("ItemCreated").document)
+    document = copy.deepcopy(registry.writer("items.v1.ItemCreated").document)
     state = document["fields"][0]["type"]
     state["fields"] = [field for field in state["fields"] if field["name"] != "tags"]
     return RegisteredSchema.from_parsed(parse_schema(document))
@@ -67,7 +68,7 @@ def test_every_listed_schema_is_served_with_its_fingerprint(client: Any) -> None
 
 def test_released_versions_stay_listed_and_served(settings: Settings, registry: SchemaRegistry) -> None:
     old = older_item_created(registry)
-    catalog = SchemaCatalog(registry, {old.full_name: [ReleasedSchema(1, old)]}, "https://items.example")
+    catalog = SchemaCatalog(registry, {old.full_name: [ReleasedSchema(1, old)]}, "https://items.example/v1/schemas")
 
     class OldSchemas(Module):
         def configure(self, binder: Binder) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from types import TracebackType
 from typing import Any
 
@@ -14,16 +13,8 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import Basic, BasicProperties
 
 from eventing.decoding import DecodedEvent, decode_event
-from eventing.item_events import ITEM_EVENT_SCHEMAS
-from eventing.schema_registry import SchemaRegistry
 from relay.topology import Topology
-from wiring.messaging import SCHEMAS_DIR
-
-
-@cache
-def registry() -> SchemaRegistry:
-    """The service's schemas, read once, on first use."""
-    return SchemaRegistry.load(SCHEMAS_DIR, ITEM_EVENT_SCHEMAS)
+from tests.events import registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +36,7 @@ class ReceivedEvent:
     def decoded(self) -> DecodedEvent:
         """Decoded with the registered schema of its type as the reader schema."""
         writer = decode_event(self.body, registry()).schema
-        return decode_event(self.body, registry(), reader_schema=registry().writer(writer.event_type).parsed)
+        return decode_event(self.body, registry(), reader_schema=registry().writer(writer.full_name).parsed)
 
 
 class EventQueue:

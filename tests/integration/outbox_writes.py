@@ -9,13 +9,14 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Engine, func, select
 from uuid6 import uuid7
 
+from adapters.items_repository import items
 from adapters.outbox_writer import OutboxWriter
-from adapters.sql_unit_of_work import Engines, SqlUnitOfWork
-from adapters.tables import items, outbox
+from adapters.sql_unit_of_work import Engines, Implementations, SqlUnitOfWork
+from adapters.tables import outbox
 from app import build_injector
 from domain.item import Item
-from providers.item_validator import ItemValidator
-from providers.items_provider import ItemsProvider
+from providers.items_provider import ItemsProvider, ItemsRepository
+from providers.ports import Clock, DocumentSchemas, IdSource
 from settings import Settings
 
 
@@ -29,8 +30,17 @@ class OutboxWrites:
     def __init__(self, settings: Settings) -> None:
         injector = build_injector(settings)
         self.engine = injector.get(Engine)
-        self._uow = SqlUnitOfWork(Engines.of(self.engine), injector.get(OutboxWriter))
-        self.provider = ItemsProvider(self._uow, injector.get(ItemValidator), new_id=uuid7)
+        self._uow = SqlUnitOfWork(Engines.of(self.engine), injector.get(OutboxWriter), injector.get(Implementations))
+        self.provider = ItemsProvider(
+            self._uow,
+            injector.get(DocumentSchemas),  # type: ignore[type-abstract]
+            injector.get(IdSource),  # type: ignore[type-abstract]
+            injector.get(Clock),  # type: ignore[type-abstract]
+        )
+
+    def create(self, fields: dict[str, Any]) -> UUID:
+        """One item, as `POST /v1/items` creates it."""
+        return self.provider.create(fields, None, lambda item: "").resource_id
 
     def close(self) -> None:
         self.engine.dispose()
@@ -39,8 +49,9 @@ class OutboxWrites:
         """Many ItemCreated rows fast: several items per transaction, as a bulk import would."""
         for start in range(0, count, per_transaction):
             with self._uow.write() as tx:
+                repository = tx.repository(ItemsRepository)
                 for number in range(start, min(count, start + per_transaction)):
-                    tx.items.add(Item.create(uuid7(), item_fields(f"{prefix}-{number}"), datetime.now(UTC)))
+                    repository.add(Item.create(uuid7(), item_fields(f"{prefix}-{number}"), datetime.now(UTC)))
                 tx.commit()
 
     def any_item_id(self) -> UUID:

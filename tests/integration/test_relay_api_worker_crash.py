@@ -13,7 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from adapters.tables import items, outbox
+from adapters.items_repository import items
+from adapters.tables import outbox
 from settings import Settings
 from tests.integration.api_server import ApiServer
 from tests.integration.delivery_checks import assert_complete_and_ordered

@@ -32,14 +32,14 @@ def test_writes_during_a_broker_outage_are_all_published_in_order(
             update={"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_max_in_flight": 50}
         )
         with relay_thread(proxied):
-            ids = [writes.provider.create(item_fields(f"OUT-{n}")).item_id for n in range(ITEMS)]
+            ids = [writes.create(item_fields(f"OUT-{n}")) for n in range(ITEMS)]
             for write_number, item_id in enumerate(ids * PATCHES_PER_ITEM, start=ITEMS):
                 if write_number == CUT_AT:
                     proxy.cut()  # some messages are in flight, the rest not yet sent
                 if write_number == RESTORE_AT:
                     wait_for_outages(caplog, 2)  # the drop, then at least one refused reconnect
                     proxy.restore()
-                writes.provider.patch(item_id, {"quantity": write_number}, None)
+                writes.provider.patch(item_id, {"quantity": write_number})
             expected = writes.event_ids()
             assert len(expected) == ITEMS * (1 + PATCHES_PER_ITEM)  # every write succeeded meanwhile
             events.wait_for_ids(expected, timeout_s=60)

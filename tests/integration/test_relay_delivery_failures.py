@@ -1,9 +1,8 @@
-"""Each way a delivery can fail (no confirm, a nack, a basic.return) ends in a resend, never a loss."""
+"""Each way a delivery can fail (no confirm, a nack) ends in a resend, never a loss."""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 
 import pika
@@ -16,15 +15,14 @@ from tests.integration.event_queue import EventQueue
 from tests.integration.outbox_writes import OutboxWrites
 from tests.integration.relay_runner import relay_thread
 from tests.integration.tcp_proxy import TcpProxy
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
 
 def wait_for_log(caplog: pytest.LogCaptureFixture, text: str, timeout_s: float = 15) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not any(text in record.getMessage() for record in caplog.records):
-        assert time.monotonic() < deadline, f"the relay never logged {text!r}"
-        time.sleep(0.05)
+    logged = lambda: any(text in record.getMessage() for record in caplog.records)  # noqa: E731
+    wait_until(logged, f"the log line {text!r}", timeout_s)
 
 
 @pytest.fixture
@@ -71,52 +69,11 @@ def test_a_nacked_publish_is_resent(
     received: set[str] = set()
     with relay_thread(relay_settings):
         wait_for_log(caplog, "broker nacked delivery")
-        deadline = time.monotonic() + 30
-        while received != expected:  # consuming makes room; the relay's resends then fit
-            assert time.monotonic() < deadline, f"{len(expected - received)} nacked events never arrived"
+
+        def take_one() -> bool:  # consuming makes room; the relay's resends then fit
             method, properties, _body = broker.basic_get(capped, auto_ack=True)
-            if method is None:
-                time.sleep(0.05)
-            else:
+            if method is not None:
                 received.add(str(properties.message_id))
+            return received == expected
 
-
-def test_a_returned_publish_is_resent(
-    relay_settings: Settings,
-    writes: OutboxWrites,
-    broker: pika.adapters.blocking_connection.BlockingChannel,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.WARNING, logger="relay")
-    exchange = relay_settings.events_exchange
-    topology = Topology(exchange, unrouted_exchange=f"{exchange}.unrouted", unrouted_queue=f"{exchange}.unrouted")
-    topology.declare_blocking(broker)
-    found: set[str] = set()
-
-    def collect_unrouted(timeout_s: float = 15) -> None:
-        channel = broker.connection.channel()
-        deadline = time.monotonic() + timeout_s
-        while found != writes.event_ids():
-            assert time.monotonic() < deadline, "a returned event was not resent into the alternate exchange"
-            try:
-                method, properties, _body = channel.basic_get(topology.unrouted_queue, auto_ack=True)
-            except pika.exceptions.ChannelClosedByBroker:  # 404 until the relay declares the queue again
-                channel, method = broker.connection.channel(), None
-            if method is None:
-                time.sleep(0.05)
-            else:
-                found.add(str(properties.message_id))
-
-    try:
-        with relay_thread(relay_settings, topology=topology):
-            writes.create_many(1, prefix="ROUTED")
-            collect_unrouted()
-            # Without its queue the alternate exchange routes nowhere, so a mandatory publish comes back.
-            broker.queue_delete(topology.unrouted_queue)
-            writes.create_many(1, prefix="RETURNED")
-            wait_for_log(caplog, "broker returned event")
-            collect_unrouted()  # resent after the reconnect, which declared the queue again
-    finally:
-        cleanup = broker.connection.channel()
-        cleanup.queue_delete(topology.unrouted_queue)
-        cleanup.exchange_delete(topology.unrouted_exchange)
+        wait_until(take_one, "every nacked event resent", timeout_s=30, interval_s=0.01)

@@ -10,12 +10,12 @@ from uuid import UUID
 import pytest
 from pika import exceptions
 
-from eventing.item_events import CONTENT_TYPE
-from relay.backoff import Backoff
+from adapters.outbox_rows import PendingEvent
+from items_events.backoff import Backoff
+from items_events.reconnect_policy import Outage, classify
+from items_events.single_object import CONTENT_TYPE
 from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer
-from relay.pending_event import PendingEvent
-from relay.reconnect_policy import Outage, classify
 from relay.topology import Topology
 
 
@@ -105,7 +105,7 @@ def test_an_event_becomes_a_persistent_message_identified_by_its_event_id() -> N
     assert properties.type == "items.v1.ItemCreated"
 
 
-def test_the_events_exchange_is_durable_and_names_its_alternate_exchange() -> None:
-    method, arguments = Topology("items").declarations()[-1]
-    assert method == "exchange_declare" and arguments["exchange"] == "items" and arguments["durable"] is True
-    assert arguments["arguments"] == {"alternate-exchange": "items.unrouted"}
+def test_the_relay_declares_only_the_events_exchange_durable_topic_and_without_arguments() -> None:
+    assert Topology("items").declarations() == [
+        ("exchange_declare", {"exchange": "items", "exchange_type": "topic", "durable": True})
+    ]

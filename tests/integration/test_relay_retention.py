@@ -27,10 +27,11 @@ def test_only_published_rows_past_retention_are_deleted(writes: OutboxWrites) ->
         connection.execute(update(outbox).where(outbox.c.seq.in_(recent)).values(published_at=NOW - timedelta(days=6)))
         for key, age in (("stale", timedelta(hours=25)), ("fresh", timedelta(hours=23))):
             row = {
+                "caller": "ann",
                 "key": key,
                 "request_hash": "h",
-                "status": 201,
-                "item_id": writes.any_item_id(),
+                "resource_id": writes.any_item_id(),
+                "version": 1,
                 "response_body": "{}",
             }
             connection.execute(insert(idempotency_keys).values(**row, created_at=NOW - age))

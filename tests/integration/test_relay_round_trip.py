@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from adapters.tables import outbox
-from eventing.item_events import CONTENT_TYPE
+from api.item_representation import rfc3339
+from items_events.single_object import CONTENT_TYPE
 from observability.metrics import EVENTS_CONFIRMED, EVENTS_PUBLISHED
-from providers.item_representation import rfc3339
 from settings import Settings
 from tests.integration.event_queue import EventQueue, ReceivedEvent
 from tests.integration.relay_runner import relay_thread

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from adapters.tables import items, outbox
+from adapters.items_repository import items
+from adapters.tables import outbox
 
 
 def current_versions(engine: Engine) -> dict[str, int]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 from uuid import UUID
 
 from domain.item import Item
-from eventing.item_events import ITEM_EVENT_SCHEMAS, ItemEventEncoder
+from eventing.event_encoder import EventEncoder
 from eventing.schema_registry import SchemaRegistry
 from settings import PROJECT_ROOT
+from tests.events import catalog
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas" / "avro"
 ITEM_ID = UUID("01890a5d-ac96-774b-bcce-b302099a8057")
@@ -22,13 +22,12 @@ UPDATED_AT = datetime(2024, 5, 2, 8, 30, 0, 654321, tzinfo=UTC)
 DELETED_AT = datetime(2024, 5, 3, 23, 59, 59, 1, tzinfo=UTC)
 
 
-@cache
 def registry() -> SchemaRegistry:
-    return SchemaRegistry.load(SCHEMA_DIR, ITEM_EVENT_SCHEMAS)
+    return catalog().registry
 
 
-def encoder() -> ItemEventEncoder:
-    return ItemEventEncoder(registry(), SOURCE, BASE_URL, new_event_id=lambda: EVENT_ID)
+def encoder() -> EventEncoder:
+    return EventEncoder(catalog(), SOURCE, BASE_URL + "v1/schemas", new_event_id=lambda: EVENT_ID)
 
 
 def client_fields(**overrides: object) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid6 import uuid7
 
+from api.etags import etag_for, if_match, if_none_match_hits
 from domain.merge_patch import merge_patch
-from providers.etags import etag_for, if_match_allows, if_none_match_hits
 from providers.pagination import decode_cursor, encode_cursor
 
 
@@ -20,9 +20,9 @@ def test_merge_patch_follows_rfc7396_examples() -> None:
 
 
 def test_if_match_is_strong_and_if_none_match_is_weak() -> None:
-    assert if_match_allows(None, 3)
-    assert if_match_allows('"2", "3"', 3) and if_match_allows("*", 3)
-    assert not if_match_allows('W/"3"', 3) and not if_match_allows('"2"', 3)
+    assert if_match(None).allows(3)
+    assert if_match('"2", "3"').allows(3) and if_match("*").allows(3)
+    assert not if_match('W/"3"').allows(3) and not if_match('"2"').allows(3)
     assert if_none_match_hits('W/"3"', 3) and if_none_match_hits(etag_for(3), 3)
     assert not if_none_match_hits('"4"', 3) and not if_none_match_hits(None, 3)
 

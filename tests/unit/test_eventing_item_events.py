@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import String
 
 from adapters.tables import outbox
-from domain.events import ItemCreated, ItemDeleted, ItemEvent, ItemUpdated
-from domain.item import Item, Money
-from eventing.cloudevent_headers import rfc3339_utc
+from domain.events import declared_events
+from domain.item import Item, ItemCreated, ItemDeleted, ItemEvent, ItemUpdated, Money
 from eventing.decoding import decode_event
-from eventing.errors import UnknownEventType
-from eventing.item_events import ItemEventEncoder
-from eventing.schema_registry import SchemaRegistry
+from eventing.event_catalog import EventCatalog
+from eventing.event_encoder import EventEncoder
+from eventing.schema_registry import SchemaRegistry, UnknownEventType
+from items_events.cloudevents import rfc3339_utc
+from tests.events import catalog
 
 from .eventing_support import (
     CREATED_AT,
@@ -36,10 +37,10 @@ def test_the_history_has_one_event_of_each_type() -> None:
     assert [type(event) for event in EVENTS] == [ItemCreated, ItemUpdated, ItemDeleted]
 
 
-@pytest.mark.parametrize("event", EVENTS, ids=lambda event: event.type_name)
+@pytest.mark.parametrize("event", EVENTS, ids=lambda event: type(event).name())
 def test_each_event_type_round_trips_through_its_own_schema(event: ItemEvent) -> None:
     decoded = decode_event(encoder().encode(event).payload, registry())
-    assert decoded.schema.event_type == event.type_name
+    assert decoded.schema.full_name == event.schema
     state = decoded.record["item"]
     assert Item(**state | {"price": Money(**state["price"])}) == event.item
 
@@ -69,10 +70,10 @@ def test_outbox_columns(event: ItemEvent, version: int, occurred_at: datetime) -
     assert message.event_id == EVENT_ID
     assert message.aggregate_id == ITEM_ID
     assert message.aggregate_version == version
-    assert message.event_type == event.type_name
+    assert message.event_type == type(event).name()
     assert message.routing_key == event.routing_key
     assert message.schema_fingerprint == message.payload[2:10].hex()
-    assert message.schema_fingerprint == registry().writer(event.type_name).fingerprint_hex
+    assert message.schema_fingerprint == registry().writer(event.schema).fingerprint_hex
     assert message.occurred_at == occurred_at
 
 
@@ -85,7 +86,7 @@ def test_a_row_fills_every_outbox_column_but_the_sequence_and_publication_time()
 
 
 def test_cloudevents_headers() -> None:
-    fingerprint = registry().writer("ItemDeleted").fingerprint_hex
+    fingerprint = registry().writer("items.v1.ItemDeleted").fingerprint_hex
     assert encoder().encode(EVENTS[2]).headers == {
         "ce-specversion": "1.0",
         "ce-id": str(EVENT_ID),
@@ -98,7 +99,7 @@ def test_cloudevents_headers() -> None:
 
 
 def test_each_message_gets_a_new_time_ordered_event_id_by_default() -> None:
-    default_encoder = ItemEventEncoder(registry(), SOURCE, "http://localhost")
+    default_encoder = EventEncoder(catalog(), SOURCE, "http://localhost/v1/schemas")
     first, second = (default_encoder.encode(EVENTS[0]) for _ in range(2))
     assert first.event_id != second.event_id
     assert first.event_id.version == 7
@@ -121,7 +122,7 @@ def test_an_event_without_a_schema_is_refused() -> None:
         encoder().encode(ItemEvent(EVENTS[0].item))
 
 
-def test_an_encoder_needs_a_schema_for_every_item_event() -> None:
-    incomplete = SchemaRegistry([registry().writer("ItemCreated"), registry().writer("ItemUpdated")])
+def test_the_catalog_needs_a_schema_for_every_declared_event() -> None:
+    incomplete = SchemaRegistry([registry().writer("items.v1.ItemCreated"), registry().writer("items.v1.ItemUpdated")])
     with pytest.raises(UnknownEventType, match="ItemDeleted"):
-        ItemEventEncoder(incomplete, SOURCE, "http://localhost")
+        EventCatalog(declared_events(), incomplete)

@@ -10,7 +10,7 @@ from fastavro.schema import parse_schema
 from fastavro.types import Schema
 
 from eventing.decoding import decode_event
-from eventing.errors import UndecodableEvent
+from items_events.errors import UndecodableEvent
 
 from .eventing_support import encoder, item_with_history, registry
 
@@ -19,7 +19,7 @@ UPDATED = item_with_history().events[1]
 
 def reader_schema(**state_fields: dict[str, Any] | None) -> Schema:
     """ItemUpdated as a consumer might hold it: ItemState fields dropped (None), changed or added."""
-    document = copy.deepcopy(registry().writer("ItemUpdated").document)
+    document = copy.deepcopy(registry().writer("items.v1.ItemUpdated").document)
     state = document["fields"][0]["type"]
     fields = {field["name"]: field for field in state["fields"]}
     for name, field in state_fields.items():

@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 from fastavro.schema import parse_schema
 
-from eventing.errors import UnknownEventType, UnknownSchema
-from eventing.item_events import ITEM_EVENT_SCHEMAS
-from eventing.schema_registry import RegisteredSchema, SchemaRegistry
+from eventing.schema_registry import SchemaRegistry, UnknownEventType
+from items_events.errors import UnknownSchema
+from items_events.schemas import RegisteredSchema
+from tests.events import event_schemas
 
 from .eventing_support import SCHEMA_DIR, registry
 
 # Changing one of these is changing the contract: consumers see a new `ce-dataschema`.
 PINNED_FINGERPRINTS = {
-    "ItemCreated": "59312c72331f7996",
-    "ItemDeleted": "2833c1e2f018e3d1",
-    "ItemUpdated": "1e1d70c73823858e",
+    "items.v1.ItemCreated": "59312c72331f7996",
+    "items.v1.ItemDeleted": "2833c1e2f018e3d1",
+    "items.v1.ItemUpdated": "1e1d70c73823858e",
 }
 _EMPTY = 0xC15D213AA4D7A795
 _MASK = 2**64 - 1
@@ -61,7 +62,7 @@ def test_fingerprint_is_the_little_endian_crc_of_the_canonical_form(event_type: 
 
 
 def test_canonical_form_uses_full_names_and_drops_docs() -> None:
-    canonical = registry().writer("ItemCreated").canonical_form
+    canonical = registry().writer("items.v1.ItemCreated").canonical_form
     assert canonical.startswith('{"name":"items.v1.ItemCreated","type":"record","fields":[')
     assert '"name":"items.v1.Money"' in canonical
     assert "doc" not in canonical and "logicalType" not in canonical and " " not in canonical
@@ -69,12 +70,12 @@ def test_canonical_form_uses_full_names_and_drops_docs() -> None:
 
 def test_lists_every_event_schema_sorted_by_name() -> None:
     listed = [(schema.full_name, schema.fingerprint_hex) for schema in registry().schemas()]
-    expected = [(name, PINNED_FINGERPRINTS[name.rpartition(".")[2]]) for name in ITEM_EVENT_SCHEMAS]
+    expected = [(name, PINNED_FINGERPRINTS[name]) for name in event_schemas()]
     assert listed == sorted(expected)
 
 
 def test_finds_a_schema_by_bytes_and_by_hex_in_either_case() -> None:
-    schema = registry().writer("ItemUpdated")
+    schema = registry().writer("items.v1.ItemUpdated")
     assert registry().by_fingerprint(schema.fingerprint) is schema
     assert registry().by_fingerprint(schema.fingerprint_hex) is schema
     assert registry().by_fingerprint(schema.fingerprint_hex.upper()) is schema
@@ -110,6 +111,6 @@ def test_a_file_that_defines_another_record_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_same_schema_cannot_be_registered_twice() -> None:
-    schema = registry().writer("ItemCreated")
+    schema = registry().writer("items.v1.ItemCreated")
     with pytest.raises(ValueError, match="twice"):
         SchemaRegistry([schema, schema])

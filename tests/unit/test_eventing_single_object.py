@@ -8,21 +8,21 @@ from typing import Any
 import pytest
 from fastavro import schemaless_writer
 
-from eventing.errors import UndecodableEvent
-from eventing.item_events import item_state
-from eventing.schema_registry import RegisteredSchema
-from eventing.single_object import decode, encode, read_fingerprint
+from domain.item import ItemCreated
+from items_events.errors import UndecodableEvent
+from items_events.schemas import RegisteredSchema
+from items_events.single_object import decode, encode, read_fingerprint
 
 from .eventing_support import item_with_history, registry
 
 
 def record() -> dict[str, Any]:
-    return {"item": item_state(item_with_history())}
+    return ItemCreated(item_with_history()).record()
 
 
 @pytest.fixture
 def schema() -> RegisteredSchema:
-    return registry().writer("ItemCreated")
+    return registry().writer("items.v1.ItemCreated")
 
 
 def test_body_is_magic_then_fingerprint_then_the_plain_datum(schema: RegisteredSchema) -> None:
