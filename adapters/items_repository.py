@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from adapters.sql_repository import SqlRepository, utc
+from adapters.sql_repository import SqlRepository, is_foreign_key_violation, utc
 from adapters.tables import metadata
-from domain.item import DuplicateSku, Item, Money
+from domain.item import DuplicateSku, InvalidItem, Item, Money
 from providers.items_provider import ItemsRepository
 from providers.ports import ListQuery
 
@@ -45,6 +45,8 @@ items = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # No ON DELETE: a category that items still name cannot be deleted (the race with `in_use` ends here).
+    Column("category_id", Uuid(), ForeignKey("categories.id"), nullable=True, index=True),
 )
 
 item_tags = Table(
@@ -75,7 +77,7 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
         try:
             self._connection.execute(_INSERT_ITEM, _to_row(aggregate))
         except IntegrityError as exc:
-            raise DuplicateSku(f"an item with sku {aggregate.sku!r} already exists") from exc
+            raise _refusal(exc, aggregate) from exc
         self._insert_tags(aggregate)
         self._track(aggregate)
 
@@ -88,7 +90,7 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
         try:
             written = self._connection.execute(statement).rowcount == 1
         except IntegrityError as exc:
-            raise DuplicateSku(f"an item with sku {aggregate.sku!r} already exists") from exc
+            raise _refusal(exc, aggregate) from exc
         if written:
             self._connection.execute(delete(item_tags).where(item_tags.c.item_id == aggregate.id))
             self._insert_tags(aggregate)
@@ -129,7 +131,14 @@ def _to_row(item: Item) -> dict[str, Any]:
         "version": item.version,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
+        "category_id": item.category_id,
     }
+
+
+def _refusal(error: IntegrityError, item: Item) -> Exception:
+    if is_foreign_key_violation(error):  # the category was deleted since the provider looked it up
+        return InvalidItem(f"category_id {item.category_id} names no category")
+    return DuplicateSku(f"an item with sku {item.sku!r} already exists")
 
 
 def _to_item(row: Row[Any]) -> Item:
@@ -144,4 +153,5 @@ def _to_item(row: Row[Any]) -> Item:
         version=row.version,
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),
+        category_id=row.category_id,
     )

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from domain.events import Aggregate
 
@@ -47,3 +48,11 @@ class SqlRepository(Generic[A]):
 def utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def is_foreign_key_violation(error: IntegrityError) -> bool:
+    """A row names one that does not exist (or no longer does); otherwise a uniqueness violation."""
+    sqlstate = getattr(error.orig, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return bool(sqlstate == "23503")
+    return "FOREIGN KEY" in str(error.orig).upper()  # sqlite3 says only "FOREIGN KEY constraint failed"

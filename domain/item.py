@@ -46,6 +46,7 @@ class Item:
     version: int
     created_at: datetime
     updated_at: datetime
+    category_id: UUID | None = None
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -78,6 +79,8 @@ class Item:
         }
         if self.description is not None:
             data["description"] = self.description
+        if self.category_id is not None:
+            data["category_id"] = str(self.category_id)
         return data
 
     def snapshot(self) -> Item:
@@ -116,6 +119,7 @@ class ItemEvent(DomainEvent):
             "tags": list(item.tags),
             "created_at": item.created_at,
             "updated_at": item.updated_at,
+            "category_id": item.category_id,
         }
         return {"item": state}
 
@@ -134,7 +138,9 @@ class ItemDeleted(ItemEvent, schema="items.v1.ItemDeleted", routing_key="item.de
 
 def _typed(fields: dict[str, Any]) -> dict[str, Any]:
     price = fields["price"]
+    category_id = fields.get("category_id")
     return {
+        "category_id": UUID(category_id) if category_id is not None else None,
         "sku": fields["sku"],
         "name": fields["name"],
         "description": fields.get("description"),

@@ -18,7 +18,7 @@ from tests.integration.relay_runner import RelayProcess
 from tests.servers import scratch_postgres_database
 from tests.tokens import bearer
 
-TABLES = ("outbox", "idempotency_keys", "item_tags", "items")
+TABLES = ("outbox", "idempotency_keys", "item_tags", "items", "categories")
 
 
 def migrate(database_url: str) -> None:

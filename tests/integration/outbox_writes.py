@@ -33,9 +33,9 @@ class OutboxWrites:
         self._uow = SqlUnitOfWork(Engines.of(self.engine), injector.get(OutboxWriter), injector.get(Implementations))
         self.provider = ItemsProvider(
             self._uow,
-            injector.get(DocumentSchemas),  # type: ignore[type-abstract]
-            injector.get(IdSource),  # type: ignore[type-abstract]
-            injector.get(Clock),  # type: ignore[type-abstract]
+            injector.get(DocumentSchemas),
+            injector.get(IdSource),
+            injector.get(Clock),
         )
 
     def create(self, fields: dict[str, Any]) -> UUID:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Any
 
 import pytest
@@ -13,9 +11,11 @@ from adapters.tables import outbox
 from api.item_representation import rfc3339
 from items_events.single_object import CONTENT_TYPE
 from observability.metrics import EVENTS_CONFIRMED, EVENTS_PUBLISHED
+from relay.relay_options import RelayOptions
 from settings import Settings
 from tests.integration.event_queue import EventQueue, ReceivedEvent
 from tests.integration.relay_runner import relay_thread
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq]
 
@@ -36,8 +36,9 @@ def as_representation(event: ReceivedEvent) -> dict[str, Any]:
         "created_at": rfc3339(item["created_at"]),
         "updated_at": rfc3339(item["updated_at"]),
     }
-    if body["description"] is None:
-        del body["description"]
+    for optional in ("description", "category_id"):
+        if body[optional] is None:
+            del body[optional]
     return body
 
 
@@ -85,21 +86,21 @@ def test_each_write_publishes_one_event_with_the_committed_state(
         assert event.properties.delivery_mode == 2
 
 
-def test_events_written_while_the_relay_runs_arrive_promptly(
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_on_postgresql_a_commit_wakes_the_relay_without_polling(
     client: Any, relay_settings: Settings, events: EventQueue
 ) -> None:
-    """PostgreSQL wakes the relay with NOTIFY at commit; its fallback poll alone would take up to a second."""
-    with relay_thread(relay_settings) as service:
-        while not service.relay.leading:
-            time.sleep(0.01)
-        latencies: list[float] = []
+    """NOTIFY at commit is the only wake-up here: the fallback poll is set far beyond the wait.
+
+    How soon events arrive is a figure of `make bench` (P5), not of this test.
+    """
+    no_polling = RelayOptions(batch_size=100, max_in_flight=100, poll_interval_s=3600)
+    with relay_thread(relay_settings, no_polling) as service:
+        wait_until(lambda: service.relay.leading, "the relay leading")
         for number in range(1, 6):
-            item_id = client.post("/v1/items", json={**CHAIR, "sku": f"FAST-{number}"}).json()["id"]
-            committed = time.monotonic()
-            received = events.wait_for_count(number, timeout_s=10)
-            latencies.append(time.monotonic() - committed)
+            item_id = client.post("/v1/items", json={**CHAIR, "sku": f"WOKEN-{number}"}).json()["id"]
+            received = events.wait_for_count(number, timeout_s=30)
             assert received[-1].headers["ce-subject"] == item_id
-    assert statistics.median(latencies) < 0.5, latencies
 
 
 def test_relay_counts_published_and_confirmed_events(
@@ -110,9 +111,7 @@ def test_relay_counts_published_and_confirmed_events(
         assert client.post("/v1/items", json={**CHAIR, "sku": f"COUNT-{number}"}).status_code == 201
     with relay_thread(relay_settings):
         events.wait_for_count(3, timeout_s=20)
-        deadline = time.monotonic() + 10
-        while EVENTS_CONFIRMED._value.get() - confirmed < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: EVENTS_CONFIRMED._value.get() - confirmed >= 3, "three confirms")
     assert EVENTS_PUBLISHED._value.get() - published >= 3
     assert EVENTS_CONFIRMED._value.get() - confirmed >= 3
 

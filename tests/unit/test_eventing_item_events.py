@@ -58,6 +58,7 @@ def test_the_decoded_state_has_the_item_values_and_types() -> None:
         "tags": [],
         "created_at": CREATED_AT,
         "updated_at": UPDATED_AT,
+        "category_id": None,
     }
 
 

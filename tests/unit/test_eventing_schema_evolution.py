@@ -37,7 +37,7 @@ def read(reader: Schema) -> dict[str, Any]:
 
 
 def test_an_older_reader_without_some_fields_skips_them() -> None:
-    state = read(reader_schema(tags=None, description=None, quantity=None))
+    state = read(reader_schema(tags=None, description=None, quantity=None, category_id=None))
     assert set(state) == {"id", "version", "sku", "name", "price", "created_at", "updated_at"}
     assert state["version"] == UPDATED.item.version
     assert state["price"] == {"amount_minor": 1999, "currency": "EUR"}

@@ -18,9 +18,12 @@ from .eventing_support import SCHEMA_DIR, registry
 
 # Changing one of these is changing the contract: consumers see a new `ce-dataschema`.
 PINNED_FINGERPRINTS = {
-    "items.v1.ItemCreated": "59312c72331f7996",
-    "items.v1.ItemDeleted": "2833c1e2f018e3d1",
-    "items.v1.ItemUpdated": "1e1d70c73823858e",
+    "categories.v1.CategoryCreated": "98349329799bb091",
+    "categories.v1.CategoryDeleted": "4b318261e08997d5",
+    "categories.v1.CategoryUpdated": "20bc0cc8222a6fe5",
+    "items.v1.ItemCreated": "7f657863546ab4a8",
+    "items.v1.ItemDeleted": "0e70ab5855c359be",
+    "items.v1.ItemUpdated": "3f0beb263635b98b",
 }
 _EMPTY = 0xC15D213AA4D7A795
 _MASK = 2**64 - 1

@@ -1,0 +1,114 @@
+"""Categories stored with SQLAlchemy Core: one row per category."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    Row,
+    String,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from adapters.items_repository import items
+from adapters.sql_repository import SqlRepository, is_foreign_key_violation, utc
+from adapters.tables import metadata
+from domain.category import Category, CategoryInUse, DuplicateCategoryName
+from providers.categories_provider import CategoriesRepository
+from providers.ports import ListQuery
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("id", Uuid(), primary_key=True),  # UUIDv7: keyset pagination walks this index
+    Column("name", String(100), nullable=False, unique=True),
+    Column("description", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+_INSERT = insert(categories)
+_SELECT_BY_ID = select(categories).where(categories.c.id == bindparam("category_id"))
+_LOCK_BY_ID = _SELECT_BY_ID.with_for_update()
+_IN_USE = select(exists().where(items.c.category_id == bindparam("category_id")))
+
+
+class SqlCategoriesRepository(SqlRepository[Category], CategoriesRepository, port=CategoriesRepository):
+    """The `categories` table, inside the caller's transaction."""
+
+    def get(self, aggregate_id: UUID, *, for_update: bool = False) -> Category | None:
+        statement = _LOCK_BY_ID if for_update else _SELECT_BY_ID
+        row = self._connection.execute(statement, {"category_id": aggregate_id}).first()
+        return self._track(_to_category(row) if row is not None else None)
+
+    def add(self, aggregate: Category) -> None:
+        try:
+            self._connection.execute(_INSERT, _to_row(aggregate))
+        except IntegrityError as exc:
+            raise DuplicateCategoryName(f"a category named {aggregate.name!r} already exists") from exc
+        self._track(aggregate)
+
+    def save(self, aggregate: Category, expected_version: int) -> bool:
+        statement = (
+            update(categories)
+            .where(categories.c.id == aggregate.id, categories.c.version == expected_version)
+            .values(_to_row(aggregate))
+        )
+        try:
+            return bool(self._connection.execute(statement).rowcount == 1)
+        except IntegrityError as exc:
+            raise DuplicateCategoryName(f"a category named {aggregate.name!r} already exists") from exc
+
+    def remove(self, aggregate: Category, expected_version: int) -> bool:
+        statement = delete(categories).where(categories.c.id == aggregate.id, categories.c.version == expected_version)
+        try:
+            return bool(self._connection.execute(statement).rowcount == 1)
+        except IntegrityError as exc:  # an item named it after `in_use` looked
+            if is_foreign_key_violation(exc):
+                raise CategoryInUse(f"items still belong to category {aggregate.id}") from exc
+            raise
+
+    def list_page(self, query: ListQuery) -> list[Category]:
+        statement = select(categories).order_by(categories.c.id).limit(query.limit)
+        if query.after is not None:
+            statement = statement.where(categories.c.id > query.after)
+        return [_to_category(row) for row in self._connection.execute(statement)]
+
+    def in_use(self, category_id: UUID) -> bool:
+        return bool(self._connection.execute(_IN_USE, {"category_id": category_id}).scalar())
+
+
+def _to_row(category: Category) -> dict[str, Any]:
+    return {
+        "id": category.id,
+        "name": category.name,
+        "description": category.description,
+        "version": category.version,
+        "created_at": category.created_at,
+        "updated_at": category.updated_at,
+    }
+
+
+def _to_category(row: Row[Any]) -> Category:
+    return Category(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        version=row.version,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+    )
