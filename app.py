@@ -16,13 +16,17 @@ from flask_injector import FlaskInjector
 from injector import Injector, Module
 from sqlalchemy import Engine
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
 
 from adapters.jwt_verifier import JwtVerifier
 from api.body_limit import BodyLimitMiddleware
 from api.cached_validators import cached_validator_map
+from api.dev_token_endpoint import DevTokenEndpoint
+from api.extra_routes import ExtraRoutesMiddleware
 from api.observation import ObservationMiddleware
 from api.problems import domain_problem, framework_problem, invalid_text
-from api.security import scoped_bearer_handlers
+from api.security import scoped_token_handlers
+from api.spec_documents import declared_scopes, published_spec, spec_document_routes
 from api.unrouted import reject_unrouted
 from domain.errors import DomainError
 from settings import PROJECT_ROOT, Settings, load_settings
@@ -65,15 +69,23 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         yield
         injector.get(Engine).dispose()
 
+    verifier = injector.get(JwtVerifier)
+    spec = injector.get(OpenApiSpec)
     app = FlaskApp(
         __name__,
         lifespan=lifespan,
         resolver=InjectingResolver(injector),
         validator_map=cached_validator_map(),
-        security_map=scoped_bearer_handlers(injector.get(JwtVerifier).token_info, settings.auth_enabled),
-        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+        security_map=scoped_token_handlers(verifier.token_info, settings.auth_enabled),
+        # Connexion would serve its resolved copy of the spec; clients get the authored one (below).
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", serve_spec=False),
     )
-    app.add_api(injector.get(OpenApiSpec), validate_responses=settings.validate_responses)
+    app.add_api(spec, validate_responses=settings.validate_responses)
+    app.add_middleware(
+        ExtraRoutesMiddleware,
+        position=MiddlewarePosition.BEFORE_SWAGGER,
+        routes=routes_outside_spec(spec, settings, verifier),
+    )
     app.add_error_handler(DomainError, domain_problem)
     app.add_error_handler(ProblemException, framework_problem)
     app.add_error_handler(UnicodeError, invalid_text)
@@ -97,3 +109,14 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
     app.app.before_request(reject_unrouted)
     FlaskInjector(app=app.app, injector=injector)
     return app
+
+
+def routes_outside_spec(spec: dict[str, Any], settings: Settings, verifier: JwtVerifier) -> list[Route]:
+    """The spec as clients get it and, while the service signs its own tokens, the dev token endpoint."""
+    routes = spec_document_routes(published_spec(spec, settings.public_base_url, settings.auth_token_url))
+    if settings.signs_own_tokens:
+        endpoint = DevTokenEndpoint(
+            verifier.dev_secret(), settings.auth_issuer, settings.auth_audience, declared_scopes(spec)
+        )
+        routes.append(endpoint.route())
+    return routes

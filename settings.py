@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "var" / "dev-jwt-secret",
         description="HS256 secret for local tokens, made on first use; used only without a JWKS or key.",
     )
+    auth_token_url: str | None = Field(
+        None,
+        pattern="^https?://",
+        description="Token endpoint of the identity provider, the `tokenUrl` of the served spec; "
+        "unset: the development token endpoint `/dev/token`.",
+    )
     auth_issuer: str = Field("items-dev", description="Required `iss` of tokens.")
     auth_audience: str = Field("items-service", description="Required `aud` of tokens.")
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Root log level.")
@@ -64,6 +70,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def signs_own_tokens(self) -> bool:
+        """Tokens are checked against the local dev secret: auth is on, and neither a JWKS nor a key is set."""
+        return self.auth_enabled and not self.auth_jwks_url and not self.auth_public_key
 
 
 class SettingsError(SystemExit):

@@ -3,51 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import time
-import uuid
-from typing import Any
-
-import jwt
 
 from adapters.dev_signing_key import load_or_create_dev_secret
+from api.dev_token_endpoint import dev_client_secret, mint
+from api.spec_documents import declared_scopes
 from app import load_spec
 from settings import load_settings
 
 
-def all_scopes(spec: dict[str, Any] | None = None) -> str:
-    """Every scope an operation of the spec requires, space-separated as in a token's `scope`."""
-    scopes: set[str] = set()
-    for path in (spec or load_spec()).get("paths", {}).values():
-        for operation in path.values():
-            for requirement in operation.get("security", []) if isinstance(operation, dict) else []:
-                for required in requirement.values():
-                    scopes.update(required)
-    return " ".join(sorted(scopes))
-
-
-def mint(secret: str, issuer: str, audience: str, scopes: str, subject: str, ttl_s: int) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": subject,
-        "scope": scopes,
-        "iat": now,
-        "exp": now + ttl_s,
-        "jti": str(uuid.uuid4()),
-    }
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scopes", help="space-separated scopes (default: every scope of the spec)")
+    parser.add_argument("--scopes", help="space-separated scopes (default: every scope the spec declares)")
     parser.add_argument("--subject", default="dev-user")
     parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    parser.add_argument(
+        "--client-secret",
+        action="store_true",
+        help="print the client secret of the development token endpoint (for Swagger UI's Authorize) instead",
+    )
     args = parser.parse_args()
     settings = load_settings()
     secret = load_or_create_dev_secret(settings.auth_dev_secret_file)
-    scopes = args.scopes or all_scopes()
+    if args.client_secret:
+        print(dev_client_secret(secret))
+        return
+    scopes = args.scopes if args.scopes is not None else " ".join(declared_scopes(load_spec()))
     print(mint(secret, settings.auth_issuer, settings.auth_audience, scopes, args.subject, args.ttl))
 
 

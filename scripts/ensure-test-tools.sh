@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the contract tests need besides Python, only when it is missing:
-# Chromium (Debian packages) for the AsyncAPI page test, and the official AsyncAPI
-# parser (npm, pinned by tests/contract/package-lock.json) for the document test.
+# Chromium (Debian packages) for the AsyncAPI page and Swagger UI tests, and the linters of
+# the contracts (npm, pinned by tests/contract/package-lock.json): the official AsyncAPI
+# parser and Spectral for the OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ fi
 contract=tests/contract
 stamp=$contract/node_modules/.installed-from-lock
 if [ ! -f "$stamp" ] || [ "$contract/package-lock.json" -nt "$stamp" ]; then
-    # --ignore-scripts: the parser needs no install step, and no package gets to run one.
+    # --ignore-scripts: the linters need no install step, and no package gets to run one.
     npm ci --prefix "$contract" --ignore-scripts --no-audit --no-fund --loglevel=error
     touch "$stamp"
 fi

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from adapters.dev_signing_key import load_or_create_dev_secret
-from entrypoints.dev_token import all_scopes, mint
+from api.dev_token_endpoint import mint
+from api.spec_documents import declared_scopes
+from app import load_spec
 from settings import Settings
+
+
+@cache
+def every_scope() -> str:
+    """Every scope the spec declares, space-separated, as a token's `scope` claim holds them."""
+    return " ".join(declared_scopes(load_spec()))
 
 
 def bearer(settings: Settings, scopes: str | None = None, **overrides: object) -> dict[str, str]:
@@ -14,7 +24,7 @@ def bearer(settings: Settings, scopes: str | None = None, **overrides: object) -
         secret,
         str(overrides.pop("issuer", settings.auth_issuer)),
         str(overrides.pop("audience", settings.auth_audience)),
-        scopes if scopes is not None else all_scopes(),
+        every_scope() if scopes is None else scopes,
         "test-user",
         int(overrides.pop("ttl", 600)),  # type: ignore[call-overload]
     )

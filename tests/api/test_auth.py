@@ -1,12 +1,14 @@
-"""Bearer JWTs with scopes: 401 without a valid token, 403 without the scope, public probes stay open."""
+"""Bearer JWTs with the OAuth 2 scopes of the spec: 401 without a valid token, 403 without the scope."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from connexion import FlaskApp
 
+from app import create_app
 from settings import Settings
 from tests.api.test_items_api import CHAIR, assert_problem
 from tests.tokens import bearer
@@ -49,6 +51,17 @@ def test_write_scope_cannot_read(anonymous: Any, settings: Settings) -> None:
     assert_problem(anonymous.get("/v1/items", headers=writer), 403)
 
 
-@pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/ui/", "/openapi.json"])
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/ui/", "/openapi.json", "/openapi.yaml"])
 def test_public_endpoints_need_no_token(anonymous: Any, path: str) -> None:
     assert anonymous.get(path).status_code == 200
+
+
+def test_a_basic_authorization_is_a_401(anonymous: Any) -> None:
+    assert_problem(anonymous.get("/v1/items", headers={"Authorization": "Basic ZGV2OmRldg=="}), 401)
+
+
+def test_with_auth_disabled_every_operation_is_open(sqlite_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=sqlite_url, auth_dev_secret_file=tmp_path / "jwt-secret", auth_enabled=False)
+    with create_app(settings).test_client() as anonymous:
+        assert anonymous.post("/v1/items", json=CHAIR).status_code == 201
+        assert anonymous.get("/v1/items").status_code == 200

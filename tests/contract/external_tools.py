@@ -1,4 +1,4 @@
-"""Node's AsyncAPI parser and headless Chromium, which `scripts/ensure-test-tools.sh` installs."""
+"""Node's AsyncAPI parser, Spectral and headless Chromium, which `scripts/ensure-test-tools.sh` installs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from tests.servers import unavailable
 
 CONTRACT_DIR = Path(__file__).resolve().parent
 PARSE_SCRIPT = CONTRACT_DIR / "asyncapi_parse.mjs"
+SPECTRAL = CONTRACT_DIR / "node_modules" / ".bin" / "spectral"
+SPECTRAL_RULESET = CONTRACT_DIR / "openapi.spectral.yaml"
 INSTALL_HINT = "run scripts/ensure-test-tools.sh"
 # No first-run work, no background traffic, no profile but a fresh one: the page must render offline.
 CHROMIUM_FLAGS = (
@@ -34,6 +36,14 @@ def parse_asyncapi(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(node), str(PARSE_SCRIPT), str(path)], capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def spectral(*documents: Path) -> subprocess.CompletedProcess[str]:
+    """Lint OpenAPI documents with Spectral and our ruleset; stdout is a JSON list of every finding, hints too."""
+    if shutil.which("node") is None or not SPECTRAL.exists():
+        unavailable("Spectral (node and tests/contract/node_modules)", INSTALL_HINT)
+    command = [str(SPECTRAL), "lint", "--ruleset", str(SPECTRAL_RULESET), "--format", "json", "--quiet"]
+    return subprocess.run([*command, *map(str, documents)], capture_output=True, text=True, timeout=120, check=False)
 
 
 def chromium(profile: Path, url: str, *action: str, budget_ms: int = 20000) -> subprocess.CompletedProcess[str]:

@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 from connexion import FlaskApp
 
-from app import create_app
-from settings import Settings
 from tests.contract.external_tools import chromium
 from tests.contract.threaded_server import serving
 from tests.events import catalog
-from wiring.contract import ContractModule
 
 RENDER_ERROR = "There are errors in your document"
 
@@ -25,13 +22,6 @@ def test_the_page_and_its_assets_are_served(client: Any) -> None:
     assert "'unsafe-eval'" in page.headers["content-security-policy"]
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
         assert client.get(asset).status_code == 200, asset
-
-
-@pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path) -> FlaskApp:
-    """The page does not touch the database, so one database kind is enough for a browser test."""
-    settings = Settings(database_url=sqlite_url, auth_dev_secret_file=tmp_path / "jwt-secret")
-    return create_app(settings, overrides=[ContractModule()])
 
 
 @pytest.mark.slow

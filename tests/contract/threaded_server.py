@@ -14,9 +14,9 @@ from tests.e2e.live_server import free_port
 
 
 @contextmanager
-def serving(app: FlaskApp, timeout_s: float = 15) -> Iterator[str]:
+def serving(app: FlaskApp, port: int | None = None, timeout_s: float = 15) -> Iterator[str]:
     """Yield the base URL while uvicorn serves `app`; a browser needs a real socket, not a test client."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="contract-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s

@@ -27,17 +27,18 @@ def free_port() -> int:
 def live_server(database_url: str, log_path: Path, workers: int = 2, **env: str) -> Iterator[str]:
     """Yield the base URL of a gunicorn serving the app; stop it by its PID afterwards."""
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
+        "PUBLIC_BASE_URL": base_url,
         **env,
     }
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     log = log_path.open("wb")
     server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
-    base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base_url, server)
         yield base_url
