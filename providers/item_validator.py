@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft4Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from domain.errors import InvalidItem
+from schema_validation.ecma_patterns import EcmaDraft4Validator
 
 _SPEC_URI = "urn:items-service:openapi"
 
@@ -19,7 +19,8 @@ class ItemValidator:
     def __init__(self, spec: dict[str, Any]) -> None:
         registry: Registry = Registry().with_resource(_SPEC_URI, DRAFT4.create_resource(spec))
         schema = {"$ref": f"{_SPEC_URI}#/components/schemas/ItemInput"}
-        self._validator = Draft4Validator(schema, registry=registry)
+        # The spec's patterns are ECMA-262 regular expressions, as in Connexion's validation.
+        self._validator = EcmaDraft4Validator(schema, registry=registry)
 
     def check(self, document: dict[str, Any]) -> None:
         error = next(iter(sorted(self._validator.iter_errors(document), key=str)), None)
