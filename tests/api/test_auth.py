@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import jwt
 import pytest
 from connexion import FlaskApp
 
+from adapters.dev_signing_key import load_or_create_dev_secret
 from settings import Settings
 from tests.api.test_items_api import CHAIR, assert_problem
 from tests.tokens import bearer
@@ -52,3 +55,12 @@ def test_write_scope_cannot_read(anonymous: Any, settings: Settings) -> None:
 @pytest.mark.parametrize("path", ["/health/live", "/health/ready", "/ui/", "/openapi.json"])
 def test_public_endpoints_need_no_token(anonymous: Any, path: str) -> None:
     assert anonymous.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+def test_a_date_claim_that_is_a_string_is_a_401(anonymous: Any, settings: Settings, claim: str) -> None:
+    now = int(time.time())
+    claims = {"iss": settings.auth_issuer, "aud": settings.auth_audience, "sub": "s", "scope": "items:read"}
+    claims |= {"iat": now, "exp": now + 600, claim: str(now + 600 if claim == "exp" else now)}
+    token = jwt.encode(claims, load_or_create_dev_secret(settings.auth_dev_secret_file), algorithm="HS256")
+    assert_problem(anonymous.get("/v1/items", headers={"Authorization": f"Bearer {token}"}), 401)
