@@ -39,7 +39,7 @@ def live_server(database_url: str, log_path: Path, workers: int = 2, **env: str)
     server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(base_url, server)
+        wait_until_ready(base_url, server)
         yield base_url
     finally:
         server.send_signal(signal.SIGTERM)
@@ -51,7 +51,7 @@ def live_server(database_url: str, log_path: Path, workers: int = 2, **env: str)
         log.close()
 
 
-def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
