@@ -28,6 +28,7 @@ class BoundedHeadersProtocol(HttpToolsProtocol):
     """
 
     max_header_bytes = 32 * 1024
+    linger_s = 2.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +58,8 @@ class BoundedHeadersProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # lingering after the 431: what the client still sends is dropped
         super().data_received(data)
         if not self._head_open or self.transport.is_closing():
             return
@@ -86,7 +89,11 @@ class BoundedHeadersProtocol(HttpToolsProtocol):
         )
         self.logger.info("refused a request whose head is over %d bytes", self.max_header_bytes)
         self.transport.write(head + body)
-        self.transport.close()
+        # Closing with unread input would send a reset, which can destroy the 431 before the
+        # client reads it: end our side, drop what still arrives, and close a little later.
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(self.linger_s, self.transport.close)
 
 
 class ItemsUvicornWorker(UvicornWorker):
