@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -12,8 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import PROJECT_ROOT
-from tests.e2e.live_server import free_port, wait_until_ready
+from tests.e2e.live_server import free_port, running
 
 ROLES = {"api": "gunicorn", "relay": "entrypoints.relay", "catalog": "examples.catalog_projection"}
 
@@ -59,23 +56,7 @@ def local_stack(database_url: str, amqp_url: str, directory: Path) -> Iterator[L
         "CATALOG_QUEUE": f"catalog-{uuid.uuid4().hex[:8]}",
     }
     log_path = directory / "run.log"
-    with log_path.open("wb") as log:
-        run = subprocess.Popen(
-            [sys.executable, "-m", "entrypoints.run"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        stack = LocalStack(f"http://127.0.0.1:{port}", run.pid, env, log_path)
-        try:
-            wait_until_ready(stack.base_url, run)
-            yield stack
-        finally:
-            run.send_signal(signal.SIGTERM)
-            try:
-                run.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(run.pid, signal.SIGKILL)  # its own session: every process it started
-                run.wait()
+    base_url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "entrypoints.run"]
+    with running(command, env, log_path, base_url, own_session=True) as run:
+        yield LocalStack(base_url, run.pid, env, log_path)
