@@ -15,18 +15,22 @@ from connexion.options import SwaggerUIOptions
 from flask_injector import FlaskInjector
 from injector import Injector, Module
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from adapters.jwt_verifier import JwtVerifier
 from api.body_limit import BodyLimitMiddleware
 from api.cached_validators import cached_validator_map
+from api.content_negotiation import ContentNegotiationMiddleware
+from api.database_outage import OutageLog, database_problem_handler
 from api.dev_token_endpoint import DevTokenEndpoint
 from api.extra_routes import ExtraRoutesMiddleware
 from api.observation import ObservationMiddleware
 from api.problems import domain_problem, framework_problem, invalid_text
 from api.security import scoped_token_handlers
 from api.spec_documents import declared_scopes, published_spec, spec_document_routes
+from api.strict_slashes import StrictSlashesMiddleware
 from api.unrouted import reject_unrouted
 from domain.errors import DomainError
 from settings import PROJECT_ROOT, Settings, load_settings
@@ -75,7 +79,7 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         __name__,
         lifespan=lifespan,
         resolver=InjectingResolver(injector),
-        validator_map=cached_validator_map(),
+        validator_map=cached_validator_map(settings.max_json_depth),
         security_map=scoped_token_handlers(verifier.token_info, settings.auth_enabled),
         # Connexion would serve its resolved copy of the spec; clients get the authored one (below).
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", serve_spec=False),
@@ -89,6 +93,9 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
     app.add_error_handler(DomainError, domain_problem)
     app.add_error_handler(ProblemException, framework_problem)
     app.add_error_handler(UnicodeError, invalid_text)
+    app.add_error_handler(SQLAlchemyError, database_problem_handler(OutageLog()))
+    app.add_middleware(StrictSlashesMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
+    app.add_middleware(ContentNegotiationMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
     app.add_middleware(
         ObservationMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, access_log=settings.access_log
     )

@@ -16,13 +16,18 @@ if _own_metrics_dir:
 from prometheus_client import multiprocess  # noqa: E402 - must follow the variable above
 
 from observability.json_logs import logging_config  # noqa: E402
-from settings import load_settings  # noqa: E402
+from settings import load_settings, served_base_url  # noqa: E402
 
+bind = os.environ.get("GUNICORN_BIND", "")
+if bind and not os.environ.get("PUBLIC_BASE_URL") and not bind.startswith(("unix:", "fd:")):
+    # Without a public address, event and schema URLs point where this server listens.
+    _host, _, _port = bind.rpartition(":")
+    os.environ["PUBLIC_BASE_URL"] = served_base_url(_host.strip("[]"), _port)
 _settings = load_settings()
-
-bind = os.environ.get("GUNICORN_BIND", f"{_settings.host}:{_settings.port}")
+bind = bind or f"{_settings.host}:{_settings.port}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "uvicorn_worker.UvicornWorker"
+# uvicorn's worker with a limit on request heads (MAX_HEADER_BYTES), which gunicorn's limit_request_* do not give.
+worker_class = "api.header_limit.ItemsUvicornWorker"
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "20"))
 timeout = int(os.environ.get("WORKER_TIMEOUT", "30"))
 keepalive = 5

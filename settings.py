@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -20,11 +21,28 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, le=200, description="Connections kept per process (PostgreSQL).")
     db_pool_timeout_s: float = Field(5.0, gt=0, description="Seconds to wait for a pooled connection.")
     db_pool_pre_ping: bool = Field(
-        False, description="Test each pooled connection before use (one more round trip per request)."
+        False,
+        description="Ping every pooled connection before use (one more round trip per request). Off, a "
+        "connection is checked without a round trip: replaced if the server closed it, pinged if idle long.",
+    )
+    db_pool_ping_idle_s: float = Field(
+        10.0, gt=0, description="A pooled connection idle longer than this is pinged before use."
+    )
+    db_connect_timeout_s: int = Field(
+        5, ge=2, le=60, description="Seconds to connect to PostgreSQL; twice that bounds an unanswered send."
+    )
+    db_statement_timeout_ms: int = Field(
+        10000, ge=0, description="PostgreSQL statement_timeout of the API's queries (0: none); a hung query gets 503."
     )
     db_pool_recycle_s: int = Field(1800, ge=1, description="Replace pooled connections older than this.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="How long SQLite waits for a write lock.")
     max_body_bytes: int = Field(1024 * 1024, ge=1, description="Larger request bodies get 413.")
+    max_json_depth: int = Field(
+        32, ge=1, le=200, description="JSON bodies nesting arrays or objects deeper than this get 400."
+    )
+    max_header_bytes: int = Field(
+        32 * 1024, ge=1024, le=1024 * 1024, description="Request line and headers over this many bytes get 431."
+    )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long Idempotency-Key records are kept.")
     validate_responses: bool = Field(False, description="Validate every response against the spec (tests).")
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="RabbitMQ the relay publishes to.")
@@ -35,7 +53,12 @@ class Settings(BaseSettings):
     )
     events_exchange: str = Field("items", description="Durable topic exchange that carries the events.")
     event_source: str = Field("urn:items-service", description="CloudEvents `ce-source` of our events.")
-    public_base_url: str = Field("http://127.0.0.1:8080", description="Base of `ce-dataschema` URLs.")
+    # Never None once built: filled in from HOST and PORT when unset.
+    public_base_url: str = Field(
+        None,  # type: ignore[assignment]
+        description="Base of `ce-dataschema` and `/v1/schemas` URLs. Unset: `http://HOST:PORT` (127.0.0.1 "
+        "for a 0.0.0.0 bind), right for one machine only; production sets the address clients use.",
+    )
     relay_batch_size: int = Field(500, ge=1, le=10000, description="Outbox rows the relay reads at once.")
     relay_max_in_flight: int = Field(1000, ge=1, description="Unconfirmed messages the relay allows.")
     relay_poll_interval_s: float = Field(0.05, gt=0, description="SQLite poll period of the relay.")
@@ -67,6 +90,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Bind address of `make run`.")
     port: int = Field(8080, ge=1, le=65535, description="Bind port of `make run`.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _public_base_url_follows_the_bind(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("public_base_url"):
+            served = served_base_url(data.get("host") or "127.0.0.1", data.get("port") or 8080)
+            data = {**data, "public_base_url": served}
+        return data
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -75,6 +106,12 @@ class Settings(BaseSettings):
     def signs_own_tokens(self) -> bool:
         """Tokens are checked against the local dev secret: auth is on, and neither a JWKS nor a key is set."""
         return self.auth_enabled and not self.auth_jwks_url and not self.auth_public_key
+
+
+def served_base_url(host: str, port: object) -> str:
+    """The URL of a local bind: a wildcard address is reached through the loopback one."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 - compared, not bound
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class SettingsError(SystemExit):

@@ -8,29 +8,45 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from adapters.pool_liveness import watch_pool_liveness
 from settings import Settings
 
 WRITE = "items_write"
 """Execution option that marks a connection as about to write (SQLite takes the lock up front)."""
 
 
-def create_database_engine(settings: Settings) -> Engine:
-    """Build the engine; it connects lazily, on first use."""
+def create_database_engine(settings: Settings, statement_timeout_ms: int = 0) -> Engine:
+    """Build the engine; it connects lazily, on first use. `statement_timeout_ms` 0 is no limit."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(settings)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(
+    connect_args: dict[str, Any] = {
+        "connect_timeout": settings.db_connect_timeout_s,
+        # A server that vanishes without closing the connection fails a request within seconds.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": settings.db_connect_timeout_s * 2000,
+    }
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_s,
-        # Without a ping per checkout a GET costs one round trip instead of two; a connection the
-        # server dropped fails one request and is then replaced, as are connections past recycle.
+        # The busiest connections are reused first, and only the others sit idle long enough to be pinged.
+        pool_use_lifo=True,
         pool_pre_ping=settings.db_pool_pre_ping,
         pool_recycle=settings.db_pool_recycle_s,
+        connect_args=connect_args,
     )
+    if not settings.db_pool_pre_ping:
+        watch_pool_liveness(engine, settings.db_pool_ping_idle_s)
+    return engine
 
 
 def _sqlite_engine(settings: Settings) -> Engine:

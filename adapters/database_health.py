@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from providers.health_provider import CheckResult
 
@@ -19,9 +19,25 @@ class DatabaseCheck:
 
     def check(self) -> CheckResult:
         try:
-            with self._engine.connect() as connection:
-                connection.execute(text("SELECT 1 FROM items LIMIT 1"))
+            return self._query()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                return _unavailable(exc)
         except SQLAlchemyError as exc:
-            cause = getattr(exc, "orig", None) or exc
-            return CheckResult(False, f"database unavailable: {type(cause).__name__}")
+            return _unavailable(exc)
+        # The connection was one the server had dropped, and the pool has replaced them all: the
+        # answer about the database is the next query's, not this one's.
+        try:
+            return self._query()
+        except SQLAlchemyError as exc:
+            return _unavailable(exc)
+
+    def _query(self) -> CheckResult:
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1 FROM items LIMIT 1"))
         return CheckResult(True)
+
+
+def _unavailable(exc: SQLAlchemyError) -> CheckResult:
+    cause = getattr(exc, "orig", None) or exc
+    return CheckResult(False, f"database unavailable: {type(cause).__name__}")

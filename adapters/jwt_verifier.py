@@ -11,6 +11,7 @@ from adapters.dev_signing_key import load_or_create_dev_secret
 from settings import Settings
 
 ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+NUMERIC_DATE_CLAIMS = ("exp", "nbf", "iat")
 log = logging.getLogger(__name__)
 
 
@@ -43,6 +44,10 @@ class JwtVerifier:
         except (jwt.PyJWTError, ValueError) as exc:
             log.info("rejected a bearer token: %s", type(exc).__name__)
             return None
+        # PyJWT converts "9999999999" with int(); RFC 7519 says a NumericDate is a JSON number.
+        if any(not _is_numeric_date(claims[name]) for name in NUMERIC_DATE_CLAIMS if name in claims):
+            log.info("rejected a bearer token: a date claim is not a number")
+            return None
         claims.setdefault("scope", "")
         return claims
 
@@ -57,3 +62,7 @@ class JwtVerifier:
         if self._dev_secret is None:
             self._dev_secret = load_or_create_dev_secret(self._dev_secret_file)
         return self._dev_secret
+
+
+def _is_numeric_date(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

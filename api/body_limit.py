@@ -39,6 +39,10 @@ class BodyLimitMiddleware:
                 return
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
+        if size:
+            # Connexion takes a body without Content-Length for no body at all: declare its size.
+            headers = [(name, value) for name, value in scope["headers"] if name != b"transfer-encoding"]
+            scope = {**scope, "headers": [*headers, (b"content-length", str(size).encode())]}
         await self.app(scope, _replay(messages, receive), send)
 
     def _too_large(self) -> Response:

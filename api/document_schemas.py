@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft4Validator
 from jsonschema.protocols import Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from providers.ports import DocumentSchemas
+from schema_validation.ecma_patterns import EcmaDraft4Validator
 
 _SPEC_URI = "urn:items-service:openapi"
 
@@ -25,7 +25,8 @@ class SpecDocumentSchemas(DocumentSchemas):
         validator = self._validators.get(schema)
         if validator is None:
             reference = {"$ref": f"{_SPEC_URI}#/components/schemas/{schema}"}
-            validator = self._validators[schema] = Draft4Validator(reference, registry=self._registry)
+            # The spec's patterns are ECMA-262 regular expressions, as in Connexion's validation.
+            validator = self._validators[schema] = EcmaDraft4Validator(reference, registry=self._registry)
         error = next(iter(sorted(validator.iter_errors(document), key=str)), None)
         if error is None:
             return None

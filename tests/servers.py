@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -56,26 +54,20 @@ def scratch_postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def scratch_vhost(amqp_url: str = AMQP_URL) -> Iterator[str]:
-    """A new virtual host on the real broker, for `guest`, deleted afterwards: yields its AMQP URL.
-
-    Events published there are seen by no other test run, whatever their exchange names.
-    """
-    rabbitmqctl = shutil.which("rabbitmqctl")
-    if rabbitmqctl is None:
-        unavailable("rabbitmqctl (to make a vhost of the test's own)", "not installed")
-    vhost = f"items-test-{uuid.uuid4().hex[:12]}"
-
-    def ctl(*arguments: str) -> None:
-        subprocess.run([str(rabbitmqctl), "-q", *arguments], check=True, capture_output=True, timeout=60)
-
+def scratch_vhost() -> Iterator[str]:
+    """A new RabbitMQ vhost that guest may use, deleted afterwards; yields its AMQP URL."""
+    base = require_rabbitmq()
+    name = f"items-test-{uuid.uuid4().hex[:12]}"
     try:
-        ctl("add_vhost", vhost)
-        ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        _rabbitmqctl("add_vhost", name)
+        _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    except (OSError, subprocess.SubprocessError) as exc:
         unavailable("rabbitmqctl", exc)
-    base = amqp_url.rsplit("/", 1)[0]
     try:
-        yield f"{base}/{quote(vhost, safe='')}"
+        yield base.rsplit("/", 1)[0] + "/" + name
     finally:
-        ctl("delete_vhost", vhost)
+        _rabbitmqctl("delete_vhost", name)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)

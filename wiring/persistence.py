@@ -31,7 +31,8 @@ class PersistenceModule(Module):
     @singleton
     @provider
     def engine(self, settings: Settings) -> Engine:
-        return create_database_engine(settings)
+        # The API's queries are short: one that hangs gets a 503 instead of holding a worker.
+        return create_database_engine(settings, statement_timeout_ms=settings.db_statement_timeout_ms)
 
     @singleton
     @provider

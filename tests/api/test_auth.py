@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from connexion import FlaskApp
 
+from adapters.dev_signing_key import load_or_create_dev_secret
 from app import create_app
 from settings import Settings
 from tests.api.test_items_api import CHAIR, assert_problem
@@ -65,3 +68,12 @@ def test_with_auth_disabled_every_operation_is_open(sqlite_url: str, tmp_path: P
     with create_app(settings).test_client() as anonymous:
         assert anonymous.post("/v1/items", json=CHAIR).status_code == 201
         assert anonymous.get("/v1/items").status_code == 200
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+def test_a_date_claim_that_is_a_string_is_a_401(anonymous: Any, settings: Settings, claim: str) -> None:
+    now = int(time.time())
+    claims = {"iss": settings.auth_issuer, "aud": settings.auth_audience, "sub": "s", "scope": "items:read"}
+    claims |= {"iat": now, "exp": now + 600, claim: str(now + 600 if claim == "exp" else now)}
+    token = jwt.encode(claims, load_or_create_dev_secret(settings.auth_dev_secret_file), algorithm="HS256")
+    assert_problem(anonymous.get("/v1/items", headers={"Authorization": f"Bearer {token}"}), 401)

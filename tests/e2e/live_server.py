@@ -37,22 +37,35 @@ def live_server(database_url: str, log_path: Path, workers: int = 2, **env: str)
         **env,
     }
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-    log = log_path.open("wb")
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
-    try:
-        _wait_until_ready(base_url, server)
+    with running(command, environment, log_path, base_url):
         yield base_url
-    finally:
-        server.send_signal(signal.SIGTERM)
+
+
+@contextmanager
+def running(
+    command: list[str], environment: dict[str, str], log_path: Path, base_url: str, own_session: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `command`, wait until `base_url` is ready, and stop it with SIGTERM (SIGKILL after 60 s)."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log, start_new_session=own_session
+        )
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            wait_until_ready(base_url, process)
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                if own_session:
+                    os.killpg(process.pid, signal.SIGKILL)  # its session: every process it started
+                else:
+                    process.kill()
+                process.wait()
 
 
-def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
