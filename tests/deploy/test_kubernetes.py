@@ -92,6 +92,7 @@ def test_the_expected_objects() -> None:
     assert kinds == sorted(
         [
             ("ConfigMap", "items-config"),
+            ("ConfigMap", "items-rabbitmq-definitions"),
             ("Secret", "items-secrets"),
             ("Secret", "catalog-projection-secrets"),
             ("Job", "items-migrate"),
