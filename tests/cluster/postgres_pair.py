@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 from types import TracebackType
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
-
 from tests.cluster.free_ports import free_ports
+from tests.cluster.polling import poll
 from tests.cluster.postgres_server import PostgresServer, owned_scratch_directory, postgres_binaries
 
 STANDBY_NAME = "items-standby"
 REPLICATION_TIMEOUT_S = 60.0
 # Small and quick: a scratch server for one test, not a tuned one.
 SERVER_SETTINGS = ("shared_buffers=32MB", "max_connections=60", "wal_keep_size=64MB", "log_min_messages=warning")
-
-
-def _poll(timeout_s: float) -> Retrying:
-    return Retrying(
-        stop=stop_after_delay(timeout_s), wait=wait_fixed(0.2), retry=retry_if_exception_type(Exception), reraise=True
-    )
 
 
 class StreamingPair:
@@ -56,13 +48,17 @@ class StreamingPair:
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
 
-    def multi_host_url(self, database: str | None = None) -> str:
+    def multi_host_url(self, database: str | None = None, lists: bool = False) -> str:
         """One URL for both servers; libpq picks whichever accepts writes, at every new connection.
 
-        The `host=a:p&host=b:q` form is the one SQLAlchemy 2 with psycopg 3 passes on intact;
-        `host=a:p,b:q` fails with "failed to resolve host".
+        SQLAlchemy 2 with psycopg 3 passes on `host=a:p&host=b:q` and, with `lists`,
+        `host=a,b&port=p,q`; `host=a:p,b:q` fails with "failed to resolve host".
         """
-        hosts = "&".join(f"host=127.0.0.1:{server.port}" for server in (self.primary, self.standby))
+        servers = (self.primary, self.standby)
+        if lists:
+            hosts = f"host={','.join('127.0.0.1' for _ in servers)}&port={','.join(str(s.port) for s in servers)}"
+        else:
+            hosts = "&".join(f"host=127.0.0.1:{server.port}" for server in servers)
         return f"postgresql+psycopg://postgres@/{database or self.database}?{hosts}&target_session_attrs=read-write"
 
     def replication_state(self) -> tuple[str, str] | None:
@@ -81,7 +77,7 @@ class StreamingPair:
         self.standby.run_tool("pg_ctl", "promote", "-D", str(self.standby.data), "-w")
         self.standby.query("ALTER SYSTEM RESET synchronous_standby_names")
         self.standby.query("SELECT pg_reload_conf()")
-        for attempt in _poll(REPLICATION_TIMEOUT_S):
+        for attempt in poll(REPLICATION_TIMEOUT_S, every_s=0.1):
             with attempt:
                 assert self.standby.query("SELECT pg_is_in_recovery()") == [(False,)]
         self.promoted_in_s = time.monotonic() - started
@@ -111,7 +107,7 @@ class StreamingPair:
             self._wait_for_replication("sync")
 
     def _wait_for_replication(self, sync_state: str) -> None:
-        for attempt in _poll(REPLICATION_TIMEOUT_S):
+        for attempt in poll(REPLICATION_TIMEOUT_S, every_s=0.1):
             with attempt:
                 state = self.replication_state()
                 assert state == ("streaming", sync_state), f"standby replication: {state}"

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import TracebackType
 
 import psycopg
-from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from tests.cluster.polling import poll
 from tests.cluster.process_group import ProcessGroup
 
 SERVER_USER = "postgres"
@@ -86,12 +86,7 @@ class PostgresServer:
             command += ["-c", option]
         with (self.data.parent / f"{self.name}.log").open("ab") as output:
             self._process = ProcessGroup.start(command, dict(os.environ), output, user=run_as())
-        for attempt in Retrying(
-            stop=stop_after_delay(START_TIMEOUT_S),
-            wait=wait_fixed(0.2),
-            retry=retry_if_exception_type(psycopg.OperationalError),
-            reraise=True,
-        ):
+        for attempt in poll(START_TIMEOUT_S, psycopg.OperationalError, every_s=0.1):
             with attempt:
                 if not self._process.alive():
                     raise RuntimeError(f"{self.name} exited at start; see {self.data.parent / self.name}.log")

@@ -16,14 +16,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
-
 from tests.cluster.free_ports import free_ports
+from tests.cluster.polling import poll
 from tests.cluster.process_group import ProcessGroup
 from tests.cluster.rabbit_node import ErlangDistribution, NodePorts, RabbitNode
 
 FORM_TIMEOUT_S = 90.0
-POLL_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -33,13 +31,6 @@ class QueueReplicas:
     leader: str
     members: frozenset[str]
     online: frozenset[str]
-
-
-def poll(timeout_s: float, retry_on: type[BaseException] | tuple[type[BaseException], ...] = Exception) -> Retrying:
-    """Bounded polling: retry on `retry_on` every POLL_S until `timeout_s`, then raise the last error."""
-    return Retrying(
-        stop=stop_after_delay(timeout_s), wait=wait_fixed(POLL_S), retry=retry_if_exception_type(retry_on), reraise=True
-    )
 
 
 class RabbitCluster:

@@ -16,8 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
-
+from tests.cluster.polling import poll
 from tests.cluster.process_group import ProcessGroup
 
 DEBIAN_SCRIPTS = Path("/usr/lib/rabbitmq/bin")
@@ -102,9 +101,7 @@ class RabbitNode:
         `rabbitmqctl await_startup` fails at once while the VM has not registered with epmd yet,
         so it is polled until then.
         """
-        for attempt in Retrying(
-            stop=stop_after_delay(timeout_s), wait=wait_fixed(0.5), retry=retry_if_exception_type(RuntimeError), reraise=True
-        ):
+        for attempt in poll(timeout_s, RuntimeError, every_s=0.5):
             with attempt:
                 if self._server is not None and not self._server.alive():
                     raise NodeCrashed(f"{self.name} exited while booting; see {self._directory / 'server.out'}")
