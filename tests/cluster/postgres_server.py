@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -105,9 +106,17 @@ class PostgresServer:
             self._process.wait_and_reap()
 
     def terminate(self) -> None:
-        """Teardown: SIGKILL the postmaster's whole group, whatever state the test left it in."""
-        if self._process is not None:
-            self._process.kill()
+        """Teardown, whatever state the test left the server in; nothing of it is left running.
+
+        The postmaster's children each start a session of their own, so killing its process
+        group would orphan them: an immediate stop has the postmaster end them first.
+        """
+        if self._process is None:
+            return
+        if self._process.alive():
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                self.stop_immediately()
+        self._process.kill()
 
     def __enter__(self) -> PostgresServer:
         return self

@@ -54,6 +54,15 @@ def test_a_quorum_queue_declared_through_one_node_has_members_on_all_three(clust
     assert replicas.leader in everyone
 
 
+def test_the_node_a_named_client_is_connected_to_is_found(cluster: RabbitCluster) -> None:
+    name = f"items-test-client:{uuid.uuid4().hex[:8]}"
+    parameters = pika.URLParameters(cluster.nodes[2].amqp_url)
+    parameters.client_properties = {"connection_name": name}
+
+    with pika.BlockingConnection(parameters):
+        assert cluster.node_of_connection(name) is cluster.nodes[2]
+
+
 def test_after_the_leader_is_killed_another_node_serves_the_queue_and_the_leader_rejoins(
     cluster: RabbitCluster, timings: Timings
 ) -> None:
