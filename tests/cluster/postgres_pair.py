@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import shutil
 import time
-from types import TracebackType
 
 from tests.cluster.free_ports import free_ports
 from tests.cluster.polling import poll
 from tests.cluster.postgres_server import PostgresServer, owned_scratch_directory, postgres_binaries
+from tests.cluster.started_servers import StartedServers
 
 STANDBY_NAME = "items-standby"
 REPLICATION_TIMEOUT_S = 60.0
@@ -22,7 +22,7 @@ REPLICATION_TIMEOUT_S = 60.0
 SERVER_SETTINGS = ("shared_buffers=32MB", "max_connections=60", "wal_keep_size=64MB", "log_min_messages=warning")
 
 
-class StreamingPair:
+class StreamingPair(StartedServers):
     """`primary` and `standby` on free ports; a context manager that deletes everything on exit."""
 
     def __init__(self, synchronous: bool = False, database: str = "items") -> None:
@@ -36,17 +36,6 @@ class StreamingPair:
         self.primary = PostgresServer("primary", self.directory / "primary", primary_port, binaries)
         self.standby = PostgresServer("standby", self.directory / "standby", standby_port, binaries)
         self.promoted_in_s: float | None = None
-
-    def __enter__(self) -> StreamingPair:
-        try:
-            self._start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.close()
 
     def multi_host_url(self, database: str | None = None, lists: bool = False) -> str:
         """One URL for both servers; libpq picks whichever accepts writes, at every new connection.

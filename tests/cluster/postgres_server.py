@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
 
 import psycopg
 
@@ -117,9 +116,3 @@ class PostgresServer:
             with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 self.stop_immediately()
         self._process.kill()
-
-    def __enter__(self) -> PostgresServer:
-        return self
-
-    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.terminate()

@@ -13,13 +13,13 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from tests.cluster.free_ports import free_ports
 from tests.cluster.polling import poll
 from tests.cluster.process_group import ProcessGroup
 from tests.cluster.rabbit_node import ErlangDistribution, NodePorts, RabbitNode
+from tests.cluster.started_servers import StartedServers
 
 FORM_TIMEOUT_S = 90.0
 
@@ -33,7 +33,7 @@ class QueueReplicas:
     online: frozenset[str]
 
 
-class RabbitCluster:
+class RabbitCluster(StartedServers):
     """`size` nodes named `<prefix>-a@localhost`, `<prefix>-b@localhost`, ...; use it as a context manager."""
 
     def __init__(self, directory: Path, size: int = 3, prefix: str = "items-test") -> None:
@@ -56,17 +56,6 @@ class RabbitCluster:
             for index in range(size)
         ]
         self.formed_in_s: float | None = None
-
-    def __enter__(self) -> RabbitCluster:
-        try:
-            self._form()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.close()
 
     @property
     def amqp_urls(self) -> list[str]:
@@ -124,7 +113,7 @@ class RabbitCluster:
         if self._port_mapper is not None:
             self._port_mapper.kill()
 
-    def _form(self) -> None:
+    def _start(self) -> None:
         started = time.monotonic()
         self._start_port_mapper()
         for node in self.nodes:  # booting in parallel: each takes seconds, mostly waiting
