@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pika
+from pika.exceptions import AMQPError
 from sqlalchemy import select
 
 from consumer.processed_events import processed_events
@@ -21,10 +22,13 @@ from examples.catalog_projection.catalog_service import catalog_engine
 from examples.catalog_projection.catalog_settings import CatalogSettings
 from examples.catalog_projection.catalog_tables import catalog_items
 from settings import Settings
+from tests.cluster.polling import poll
 from tests.consumer.consumer_process import ConsumerProcess, catalog_process
 from tests.integration.api_server import ApiServer
 from tests.integration.relay_runner import RelayProcess
 from tests.scale.service_processes import api_servers, relay_processes
+
+CONSUMER_START_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -67,23 +71,39 @@ class RunningService:
     """The processes, to find them on the cluster or kill them."""
 
     api: ApiServer
-    relay: RelayProcess
+    relays: list[RelayProcess]
     consumer: ConsumerProcess
 
-    @property
-    def relay_connection_name(self) -> str:
-        return f"items-relay:{self.relay.pid}"
+    @staticmethod
+    def relay_connection_name(relay: RelayProcess) -> str:
+        """The `connection_name` the relay gives its broker connection."""
+        return f"items-relay:{relay.pid}"
 
 
 @contextmanager
-def running_service(settings: ServiceSettings, log_dir: Path, api_workers: int = 2) -> Iterator[RunningService]:
-    """One API server, one relay and the example consumer; every one stopped by PID on the way out."""
+def running_service(
+    settings: ServiceSettings, log_dir: Path, relays: int = 1, api_workers: int = 2
+) -> Iterator[RunningService]:
+    """One API server, `relays` relays and the example consumer, consuming before this returns.
+
+    Until the consumer has bound its queue, events have nowhere to go but the relay's
+    unrouted queue; a load started earlier would lose them for the consumer.
+    """
     with (
         api_servers(settings.items, log_dir, 1, api_workers) as apis,
-        relay_processes(settings.items, log_dir, 1) as relays,
+        relay_processes(settings.items, log_dir, relays) as relay_list,
         catalog_process(settings.catalog, log_dir / "catalog.log") as consumer,
     ):
-        yield RunningService(apis[0], relays[0], consumer)
+        queue = settings.catalog.queue
+        for attempt in poll(CONSUMER_START_TIMEOUT_S, (AssertionError, AMQPError)):
+            with attempt:
+                assert consumer_count(settings.catalog.amqp_url, queue) > 0, f"nobody consumes {queue} yet"
+        yield RunningService(apis[0], relay_list, consumer)
+
+
+def consumer_count(amqp_url: str, queue: str) -> int:
+    with pika.BlockingConnection(pika.URLParameters(amqp_url)) as connection:
+        return int(connection.channel().queue_declare(queue, passive=True).method.consumer_count)
 
 
 def consumer_marks(settings: CatalogSettings) -> dict[str, float]:

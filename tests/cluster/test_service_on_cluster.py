@@ -63,7 +63,7 @@ def test_writes_are_published_and_applied_once_each_over_the_loss_of_the_consume
         with running_service(settings, tmp_path) as service:
             for attempt in poll(30.0):
                 with attempt:
-                    assert cluster.node_of_connection(service.relay_connection_name) is connected
+                    assert cluster.node_of_connection(service.relay_connection_name(service.relays[0])) is connected
             load = SpreadWriteLoad([service.api], ITEMS, PATCHES_PER_ITEM, CLIENTS, LOAD_TIME_LIMIT_S)
             load.start()
             for attempt in poll(LOAD_TIME_LIMIT_S, AssertionError, every_s=0.05):
