@@ -12,30 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from adapters.database import create_database_engine
-from adapters.tables import outbox
 from examples.catalog_projection.catalog_service import catalog_summary
 from tests.cluster.polling import poll
 from tests.cluster.rabbit_cluster import RabbitCluster
 from tests.cluster.service_on_cluster import ServiceSettings, catalog_versions, consumer_marks, running_service
 from tests.cluster.timings import Timings
+from tests.cluster.write_load import ANSWERS, ITEMS, assert_finished, first_after, load_under_way, wait_until_applied
 from tests.conftest import migrate
 from tests.scale.database_reads import current_versions, publication_marks
-from tests.scale.spread_write_load import SpreadWriteLoad
 from tests.servers import scratch_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.postgres]
-
-ITEMS = 80
-PATCHES_PER_ITEM = 6
-CLIENTS = 4
-LOAD_TIME_LIMIT_S = 40.0
-KILL_AFTER_SHARE = 0.3
-DELIVERY_TIMEOUT_S = 60.0
-ANSWERS = {"POST 201", "PATCH 200", "PATCH 409"}
-"""409: a patch that lost the race for an item three times running; it wrote nothing."""
 
 
 @pytest.fixture
@@ -44,11 +33,6 @@ def database_url() -> Iterator[str]:
     with scratch_postgres_database() as url:
         migrate(url)
         yield url
-
-
-def first_after(marks: dict[str, float], moment: float) -> float:
-    """Seconds from `moment` to the first mark after it."""
-    return min(mark for mark in marks.values() if mark > moment) - moment
 
 
 def test_writes_are_published_and_applied_once_each_over_the_loss_of_the_consumer_queue_leader(
@@ -64,25 +48,16 @@ def test_writes_are_published_and_applied_once_each_over_the_loss_of_the_consume
             for attempt in poll(30.0):
                 with attempt:
                     assert cluster.node_of_connection(service.relay_connection_name(service.relays[0])) is connected
-            load = SpreadWriteLoad([service.api], ITEMS, PATCHES_PER_ITEM, CLIENTS, LOAD_TIME_LIMIT_S)
-            load.start()
-            for attempt in poll(LOAD_TIME_LIMIT_S, AssertionError, every_s=0.05):
-                with attempt:
-                    assert load.answered >= KILL_AFTER_SHARE * load.planned
+            load = load_under_way(service.api)
             killed_at = time.time()
             cluster.kill(leader)
-            load.join()
+            assert_finished(load)
             rejoined_in_s = cluster.restart(leader)
-            with engine.connect() as connection:
-                expected = {str(event_id) for event_id in connection.execute(select(outbox.c.event_id)).scalars()}
-            for attempt in poll(DELIVERY_TIMEOUT_S, AssertionError, every_s=0.5):
-                with attempt:
-                    assert set(consumer_marks(settings.catalog)) == expected
+            expected = wait_until_applied(engine, settings.catalog)
             assert service.consumer.terminate() == 0, service.consumer.log()
         published, applied = publication_marks(engine), consumer_marks(settings.catalog)
 
         assert set(load.outcomes) <= ANSWERS and load.outcomes["POST 201"] == ITEMS, load.outcomes
-        assert load.answered == load.planned, f"the load did not finish in {LOAD_TIME_LIMIT_S}s: {load.outcomes}"
         assert set(published) == expected, "an event was not marked published"
         assert catalog_versions(settings.catalog) == current_versions(engine)
         assert catalog_summary(settings.catalog).processed_events == len(expected)

@@ -1,7 +1,7 @@
 """The service on a PostgreSQL primary and synchronous standby, under write load, while the primary is lost.
 
-The API, the relay and the consumer's producer side share one multi-host URL with
-`target_session_attrs=read-write`; nothing is reconfigured at the promotion.
+The API and both relays share one multi-host URL with `target_session_attrs=read-write`;
+nothing is reconfigured at the promotion. The example consumer keeps its own database.
 """
 
 from __future__ import annotations
@@ -11,31 +11,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from adapters.database import create_database_engine
-from adapters.tables import outbox
-from tests.cluster.polling import poll
 from tests.cluster.postgres_pair import StreamingPair
-from tests.cluster.service_on_cluster import ServiceSettings, catalog_versions, consumer_marks, running_service
+from tests.cluster.service_on_cluster import ServiceSettings, catalog_versions, running_service
 from tests.cluster.timings import Timings
+from tests.cluster.write_load import ANSWERS, assert_finished, load_under_way, wait_until_applied
 from tests.conftest import migrate
 from tests.consumer.broker import TestBroker
 from tests.scale.database_reads import current_versions, publication_marks
 from tests.scale.leadership_log import read_leadership_log
-from tests.scale.spread_write_load import SpreadWriteLoad
 from tests.servers import require_rabbitmq
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.rabbitmq]
 
 RELAYS = 2
-ITEMS = 80
-PATCHES_PER_ITEM = 6
-CLIENTS = 4
-LOAD_TIME_LIMIT_S = 40.0
-STOP_AFTER_SHARE = 0.3
-DELIVERY_TIMEOUT_S = 60.0
-ANSWERS = {"POST 201", "PATCH 200", "PATCH 409", "POST 503", "PATCH 503"}
+DURING_THE_SWITCH = frozenset({"POST 503", "PATCH 503"})
 """A write during the switch may be refused with 503 (and retried by the client); never a 500."""
 
 
@@ -57,20 +48,12 @@ def test_acknowledged_writes_and_their_events_survive_losing_the_primary(
     engine = create_database_engine(service_settings.items)
     try:
         with running_service(service_settings, tmp_path, relays=RELAYS) as service:
-            load = SpreadWriteLoad([service.api], ITEMS, PATCHES_PER_ITEM, CLIENTS, LOAD_TIME_LIMIT_S)
-            load.start()
-            for attempt in poll(LOAD_TIME_LIMIT_S, AssertionError, every_s=0.05):
-                with attempt:
-                    assert load.answered >= STOP_AFTER_SHARE * load.planned
+            load = load_under_way(service.api)
             stopped_at = time.time()
             postgres_pair.stop_primary_immediately()
             promoted_in_s = postgres_pair.promote_standby()
-            load.join()
-            with engine.connect() as connection:
-                expected = {str(event_id) for event_id in connection.execute(select(outbox.c.event_id)).scalars()}
-            for attempt in poll(DELIVERY_TIMEOUT_S, AssertionError, every_s=0.5):
-                with attempt:
-                    assert set(consumer_marks(service_settings.catalog)) == expected
+            assert_finished(load)
+            expected = wait_until_applied(engine, service_settings.catalog)
             assert service.consumer.terminate() == 0, service.consumer.log()
         published, versions = publication_marks(engine), current_versions(engine)
         leadership = [read_leadership_log(relay.log_path) for relay in service.relays]
@@ -92,9 +75,8 @@ def test_acknowledged_writes_and_their_events_survive_losing_the_primary(
     [new_lead] = [took for log in leadership for took in log.took_lead if took > stopped_at]
     assert any(stopped_at < abdicated < new_lead for abdicated in old_leader.stopped_publishing), leadership
     timings.seconds("service on postgres pair: primary stopped -> a relay leads again", new_lead - stopped_at)
-    assert load.answered == load.planned, f"the load did not finish in {LOAD_TIME_LIMIT_S}s: {load.outcomes}"
-    unexpected = set(load.outcomes) - ANSWERS
+    unexpected = set(load.outcomes) - ANSWERS - DURING_THE_SWITCH
     if unexpected and unexpected <= {"POST 500", "PATCH 500"}:
         # Everything else above held; only this part of the issue is not built yet.
         pytest.xfail(f"the API answers a lost database with 500, not 503 with Retry-After: {load.outcomes}")
-    assert set(load.outcomes) <= ANSWERS, load.outcomes
+    assert not unexpected, load.outcomes
