@@ -16,11 +16,11 @@ import pika
 from pika.exceptions import AMQPError
 from sqlalchemy import select
 
-from consumer.processed_events import processed_events
-from consumer.queue_topology import queue_arguments
-from examples.catalog_projection.catalog_service import catalog_engine
 from examples.catalog_projection.catalog_settings import CatalogSettings
 from examples.catalog_projection.catalog_tables import catalog_items
+from items_events import create_consumer_engine
+from items_events.processed_events import processed_events
+from items_events.queue_topology import queue_arguments
 from settings import Settings
 from tests.cluster.polling import poll
 from tests.consumer.consumer_process import ConsumerProcess, catalog_process
@@ -86,13 +86,16 @@ def running_service(
 ) -> Iterator[RunningService]:
     """One API server, `relays` relays and the example consumer, consuming before this returns.
 
-    Until the consumer has bound its queue, events have nowhere to go but the relay's
-    unrouted queue; a load started earlier would lose them for the consumer.
+    Until the consumer has bound its queue, events have nowhere to go (the outbox keeps them
+    for replay); a load started earlier would lose them for the consumer.
     """
     with (
         api_servers(settings.items, log_dir, 1, api_workers) as apis,
         relay_processes(settings.items, log_dir, relays) as relay_list,
-        catalog_process(settings.catalog, log_dir / "catalog.log") as consumer,
+        catalog_process(
+            settings.catalog.model_copy(update={"schemas_url": f"{apis[0].base_url}/v1/schemas"}),
+            log_dir / "catalog.log",
+        ) as consumer,
     ):
         queue = settings.catalog.queue
         for attempt in poll(CONSUMER_START_TIMEOUT_S, (AssertionError, AMQPError)):
@@ -108,7 +111,7 @@ def consumer_count(amqp_url: str, queue: str) -> int:
 
 def consumer_marks(settings: CatalogSettings) -> dict[str, float]:
     """When the consumer applied each event (seconds since the epoch), by event id."""
-    engine = catalog_engine(settings)
+    engine = create_consumer_engine(settings.database_url)
     query = select(processed_events.c.event_id, processed_events.c.processed_at)
     try:
         with engine.connect() as connection:
@@ -119,7 +122,7 @@ def consumer_marks(settings: CatalogSettings) -> dict[str, float]:
 
 def catalog_versions(settings: CatalogSettings) -> dict[str, int]:
     """Every item's id and the version the consumer holds for it."""
-    engine = catalog_engine(settings)
+    engine = create_consumer_engine(settings.database_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(select(catalog_items.c.id, catalog_items.c.version))

@@ -41,7 +41,7 @@ class SteadyWrites:
             number += 1
             sku = f"{self._prefix}-{number}"
             try:
-                self._writes.provider.create(item_fields(sku))
+                self._writes.create(item_fields(sku))
             except Exception as exc:  # counted by type: what a client of the service would see fail
                 self.errors[type(exc).__name__] += 1
                 self._stop.wait(0.05)
