@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound, Unprocessable
-from domain.events import DomainEvent
+from domain.events import DomainEvent, SnapshotEvent
 
 
 class CategoryNotFound(NotFound):
@@ -70,22 +70,14 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryEvent(DomainEvent):
+class CategoryEvent(SnapshotEvent):
     """A category's whole state right after a write; the record is `{"category": CategoryState}`."""
 
     category: Category
 
     @property
-    def aggregate_id(self) -> UUID:
-        return self.category.id
-
-    @property
-    def aggregate_version(self) -> int:
-        return self.category.version
-
-    @property
-    def occurred_at(self) -> datetime:
-        return self.category.updated_at
+    def snapshot(self) -> Category:
+        return self.category
 
     def record(self) -> dict[str, Any]:
         category = self.category

@@ -67,6 +67,39 @@ class DomainEvent(abc.ABC):
         """The fields of the event's Avro record."""
 
 
+class Snapshot(Protocol):
+    """What every aggregate state tells of itself."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+class SnapshotEvent(DomainEvent):
+    """An event carrying the whole state of its aggregate right after the write, not a diff."""
+
+    @property
+    @abc.abstractmethod
+    def snapshot(self) -> Snapshot: ...
+
+    @property
+    def aggregate_id(self) -> UUID:
+        return self.snapshot.id
+
+    @property
+    def aggregate_version(self) -> int:
+        return self.snapshot.version
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.snapshot.updated_at
+
+
 class Aggregate(Protocol):
     """What units of work need of an aggregate: the events it recorded since it was loaded."""
 

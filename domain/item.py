@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound, Unprocessable
-from domain.events import DomainEvent
+from domain.events import DomainEvent, SnapshotEvent
 
 
 class ItemNotFound(NotFound):
@@ -89,22 +89,14 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemEvent(DomainEvent):
+class ItemEvent(SnapshotEvent):
     """An item's whole state right after a write; the record is `{"item": ItemState}`."""
 
     item: Item
 
     @property
-    def aggregate_id(self) -> UUID:
-        return self.item.id
-
-    @property
-    def aggregate_version(self) -> int:
-        return self.item.version
-
-    @property
-    def occurred_at(self) -> datetime:
-        return self.item.updated_at
+    def snapshot(self) -> Item:
+        return self.item
 
     def record(self) -> dict[str, Any]:
         item = self.item

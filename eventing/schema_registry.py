@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from items_events.errors import UnknownSchema
-from items_events.schemas import SCHEMA_FILE_SUFFIX, RegisteredSchema, fingerprint_hex
+from items_events.schemas import SCHEMA_FILE_SUFFIX, KnownWriterSchemas, RegisteredSchema
 
 
 class UnknownEventType(LookupError):
@@ -18,12 +17,13 @@ class SchemaRegistry:
 
     def __init__(self, schemas: Iterable[RegisteredSchema]) -> None:
         self._by_name: dict[str, RegisteredSchema] = {}
-        self._by_fingerprint: dict[str, RegisteredSchema] = {}
+        fingerprints: set[str] = set()
         for schema in schemas:
-            if schema.full_name in self._by_name or schema.fingerprint_hex in self._by_fingerprint:
+            if schema.full_name in self._by_name or schema.fingerprint_hex in fingerprints:
                 raise ValueError(f"schema {schema.full_name} is registered twice")
             self._by_name[schema.full_name] = schema
-            self._by_fingerprint[schema.fingerprint_hex] = schema
+            fingerprints.add(schema.fingerprint_hex)
+        self._by_fingerprint = KnownWriterSchemas(self._by_name.values())
 
     @classmethod
     def load(cls, directory: Path, full_names: Iterable[str]) -> SchemaRegistry:
@@ -38,11 +38,7 @@ class SchemaRegistry:
 
     def by_fingerprint(self, fingerprint: bytes | str) -> RegisteredSchema:
         """Find a schema by its 8 fingerprint bytes or their 16-character hex form."""
-        key = fingerprint_hex(fingerprint)
-        try:
-            return self._by_fingerprint[key]
-        except KeyError:
-            raise UnknownSchema(f"unknown schema fingerprint {key}") from None
+        return self._by_fingerprint.by_fingerprint(fingerprint)
 
     def schemas(self) -> list[RegisteredSchema]:
         """Every registered schema, sorted by full name."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import abc
-from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.category import Category, CategoryInUse, CategoryNotFound, InvalidCategory
@@ -24,21 +22,12 @@ class CategoriesProvider(VersionedResources[Category]):
     """Creates, reads, lists, patches and deletes categories; a category items still name stays."""
 
     kind = "category"
+    aggregate = Category
     repository = CategoriesRepository
     input_schema = "CategoryInput"
     not_found = CategoryNotFound
     invalid = InvalidCategory
 
-    def _new(self, tx: Transaction, aggregate_id: UUID, fields: dict[str, Any], now: datetime) -> Category:
-        return Category.create(aggregate_id, fields, now)
-
-    def _client_fields(self, aggregate: Category) -> dict[str, Any]:
-        return aggregate.client_fields()
-
-    def _replace(self, tx: Transaction, aggregate: Category, fields: dict[str, Any], now: datetime) -> None:
-        aggregate.replace(fields, now)
-
-    def _delete(self, tx: Transaction, aggregate: Category, now: datetime) -> None:
+    def _check_delete(self, tx: Transaction, aggregate: Category) -> None:
         if tx.repository(CategoriesRepository).in_use(aggregate.id):
             raise CategoryInUse(f"items still belong to category {aggregate.id}; move or delete them first")
-        aggregate.delete(now)

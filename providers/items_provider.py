@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,27 +19,14 @@ class ItemsProvider(VersionedResources[Item]):
     """Creates, reads, lists, patches and deletes items."""
 
     kind = "item"
+    aggregate = Item
     repository = ItemsRepository
     input_schema = "ItemInput"
     not_found = ItemNotFound
     invalid = InvalidItem
 
-    def _new(self, tx: Transaction, aggregate_id: UUID, fields: dict[str, Any], now: datetime) -> Item:
-        _check_category(tx, fields.get("category_id"))
-        return Item.create(aggregate_id, fields, now)
-
-    def _client_fields(self, aggregate: Item) -> dict[str, Any]:
-        return aggregate.client_fields()
-
-    def _replace(self, tx: Transaction, aggregate: Item, fields: dict[str, Any], now: datetime) -> None:
-        _check_category(tx, fields.get("category_id"))
-        aggregate.replace(fields, now)
-
-    def _delete(self, tx: Transaction, aggregate: Item, now: datetime) -> None:
-        aggregate.delete(now)
-
-
-def _check_category(tx: Transaction, category_id: str | None) -> None:
-    """An item names a live category or none. The database's foreign key closes the race with a delete."""
-    if category_id is not None and tx.repository(CategoriesRepository).get(UUID(category_id)) is None:
-        raise InvalidItem(f"category_id {category_id} names no category")
+    def _check(self, tx: Transaction, fields: dict[str, Any]) -> None:
+        """An item names a live category or none. The database's foreign key closes the race with a delete."""
+        category_id = fields.get("category_id")
+        if category_id is not None and tx.repository(CategoriesRepository).get(UUID(category_id)) is None:
+            raise InvalidItem(f"category_id {category_id} names no category")

@@ -1,13 +1,13 @@
 """The use cases every versioned resource shares: idempotent create, read, keyset pages, merge patch, delete.
 
-A resource provider subclasses `VersionedResources` and says how its aggregate is made,
-changed and deleted; everything else (the transaction, Idempotency-Key replays, the
-precondition on the version, row locking, pages) is written once, here.
+A resource provider subclasses `VersionedResources`, names its aggregate class and its
+repository port, and adds the checks only it needs; everything else (the transaction,
+Idempotency-Key replays, the precondition on the version, row locking, pages) is written
+once, here.
 """
 
 from __future__ import annotations
 
-import abc
 import hashlib
 import json
 from collections.abc import Callable
@@ -46,14 +46,27 @@ _WRITE_ATTEMPTS = 3
 
 
 class Versioned(Protocol):
-    """An aggregate whose `version` rises by one on every write."""
+    """An aggregate whose `version` rises by one on every write, each write recording its event."""
 
     id: UUID
     version: int
     events: list[DomainEvent]
 
+    def replace(self, fields: dict[str, Any], now: datetime) -> None: ...
+
+    def delete(self, now: datetime) -> None: ...
+
+    def client_fields(self) -> dict[str, Any]: ...
+
 
 A = TypeVar("A", bound=Versioned)
+A_co = TypeVar("A_co", bound=Versioned, covariant=True)
+
+
+class Creates(Protocol[A_co]):
+    """The aggregate class: `Item.create(id, fields, now)` records the created event."""
+
+    def create(self, aggregate_id: UUID, fields: dict[str, Any], now: datetime) -> A_co: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +98,12 @@ class Precondition:
 ANY_VERSION = Precondition()
 
 
-class VersionedResources(abc.ABC, Generic[A]):
+class VersionedResources(Generic[A]):
     """Each write is one transaction; a write of an existing aggregate locks its row first."""
 
     kind: ClassVar[str]
     """The resource's name in messages and request fingerprints, e.g. `item`."""
+    aggregate: ClassVar[Creates[Any]]
     repository: ClassVar[type[Repository[Any]]]
     input_schema: ClassVar[str]
     """The contract's schema of the client document, checked again after a merge patch."""
@@ -103,21 +117,11 @@ class VersionedResources(abc.ABC, Generic[A]):
         self._ids = ids
         self._clock = clock
 
-    @abc.abstractmethod
-    def _new(self, tx: Transaction, aggregate_id: UUID, fields: dict[str, Any], now: datetime) -> A:
-        """A new aggregate from the client's fields, its created event recorded."""
+    def _check(self, tx: Transaction, fields: dict[str, Any]) -> None:
+        """Refuse client fields that break a rule the contract's schema cannot state (e.g. a reference)."""
 
-    @abc.abstractmethod
-    def _client_fields(self, aggregate: A) -> dict[str, Any]:
-        """The fields a client set, as the API shows them: the base of a merge patch."""
-
-    @abc.abstractmethod
-    def _replace(self, tx: Transaction, aggregate: A, fields: dict[str, Any], now: datetime) -> None:
-        """Apply a whole, valid set of client fields, recording the updated event."""
-
-    @abc.abstractmethod
-    def _delete(self, tx: Transaction, aggregate: A, now: datetime) -> None:
-        """Record the deleted event; refuse with a `Conflict` if something still needs it."""
+    def _check_delete(self, tx: Transaction, aggregate: A) -> None:
+        """Refuse, with a `Conflict`, to delete what something still needs."""
 
     def create(self, fields: dict[str, Any], key: IdempotencyKey | None, render: Callable[[A], str]) -> Created:
         """Create, or replay what the caller's earlier request with the same key produced."""
@@ -127,7 +131,8 @@ class VersionedResources(abc.ABC, Generic[A]):
                 stored = tx.idempotency.get(key) if key else None
                 if stored is not None:
                     return _replay(stored, request_hash)
-                aggregate = self._new(tx, self._ids.new_id(), fields, self._clock.now())
+                self._check(tx, fields)
+                aggregate: A = self.aggregate.create(self._ids.new_id(), fields, self._clock.now())
                 tx.repository(self.repository).add(aggregate)
                 body = render(aggregate)
                 if key:
@@ -161,21 +166,23 @@ class VersionedResources(abc.ABC, Generic[A]):
 
     def patch(self, aggregate_id: UUID, patch: dict[str, Any], precondition: Precondition = ANY_VERSION) -> A:
         def change(tx: Transaction, aggregate: A) -> bool:
-            before = self._client_fields(aggregate)
+            before = aggregate.client_fields()
             merged = merge_patch(before, patch)
             problem = self._schemas.problems(self.input_schema, merged)
             if problem is not None:
                 raise self.invalid(f"after the patch, {problem}")
             if merged == before:
                 return False
-            self._replace(tx, aggregate, merged, self._clock.now())
+            self._check(tx, merged)
+            aggregate.replace(merged, self._clock.now())
             return bool(tx.repository(self.repository).save(aggregate, aggregate.version - 1))
 
         return self._write_existing(aggregate_id, precondition, change)
 
     def delete(self, aggregate_id: UUID, precondition: Precondition = ANY_VERSION) -> None:
         def remove(tx: Transaction, aggregate: A) -> bool:
-            self._delete(tx, aggregate, self._clock.now())
+            self._check_delete(tx, aggregate)
+            aggregate.delete(self._clock.now())
             return bool(tx.repository(self.repository).remove(aggregate, aggregate.version - 1))
 
         self._write_existing(aggregate_id, precondition, remove)
