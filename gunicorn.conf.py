@@ -16,6 +16,7 @@ if _own_metrics_dir:
 from prometheus_client import multiprocess  # noqa: E402 - must follow the variable above
 
 from observability.json_logs import logging_config  # noqa: E402
+from observability.tracing import start_tracing  # noqa: E402
 from settings import load_settings, served_base_url  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", "")
@@ -45,6 +46,8 @@ def on_starting(_server: object) -> None:
 
 
 def post_worker_init(_worker: object) -> None:
+    # After the fork: the span exporter's thread must belong to this worker (a no-op without OTEL_*).
+    start_tracing("items-api")
     # The app just built lives as long as the worker; frozen, it is left out of the collector's
     # full passes, which otherwise walk ~100,000 objects and stall requests for tens of ms.
     gc.collect()
