@@ -27,7 +27,7 @@ class HttpTracing:
         self._routes = routes
         # Spans of each ASGI receive and send would triple the spans of a request and tell nothing.
         self._traced = OpenTelemetryMiddleware(
-            app, default_span_details=_method_only, exclude_spans=["receive", "send"]
+            self._within_span, default_span_details=_method_only, exclude_spans=["receive", "send"]
         )
         untraced = os.environ.get("OTEL_PYTHON_ASGI_EXCLUDED_URLS", os.environ.get("OTEL_PYTHON_EXCLUDED_URLS"))
         self._untraced = parse_excluded_urls(UNTRACED_PATHS if untraced is None else untraced)
@@ -37,6 +37,14 @@ class HttpTracing:
             await self._traced(scope, receive, send)
             return
         with suppress_instrumentation():  # no root spans of its database statements either
+            await self._app(scope, receive, send)
+
+    async def _within_span(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if trace.get_current_span().is_recording():
+            await self._app(scope, receive, send)
+            return
+        # Sampled out: its statements' spans would be dropped anyway, so skip making them (~20 µs each).
+        with suppress_instrumentation():
             await self._app(scope, receive, send)
 
     def name_span(self, method: str, operation_id: str | None) -> None:

@@ -35,6 +35,14 @@ def tracing_requested(environ: Mapping[str, str] = os.environ) -> bool:
     return bool(_exporter_names(environ))
 
 
+def check_tracing_config(environ: Mapping[str, str] = os.environ) -> None:
+    """`TracingConfigError` now, for what `start_tracing` could not honour later (a gunicorn master
+    checks before it forks workers that would each fail)."""
+    if tracing_requested(environ):
+        for name in _exporter_names(environ):
+            _check_exporter(name, environ)
+
+
 def start_tracing(default_service_name: str, environ: MutableMapping[str, str] = os.environ) -> bool:
     """Install the tracer provider of this process, if tracing is requested; says whether it was.
 
@@ -42,10 +50,10 @@ def start_tracing(default_service_name: str, environ: MutableMapping[str, str] =
     """
     if not tracing_requested(environ):
         return False
+    check_tracing_config(environ)
     prefer_stable_conventions(environ)
     provider = TracerProvider(resource=_resource(default_service_name, environ))
-    for name in _exporter_names(environ):
-        provider.add_span_processor(BatchSpanProcessor(_exporter(name, environ)))
+    provider.add_span_processor(BatchSpanProcessor(_otlp_exporter()))  # otlp is the one exporter checked in
     trace.set_tracer_provider(provider)
     return True
 
@@ -74,7 +82,7 @@ def _exporter_names(environ: Mapping[str, str]) -> list[str]:
     return [name for name in names if name != "none"]
 
 
-def _exporter(name: str, environ: Mapping[str, str]) -> SpanExporter:
+def _check_exporter(name: str, environ: Mapping[str, str]) -> None:
     if name != OTLP:
         raise TracingConfigError(f"OTEL_TRACES_EXPORTER={name} is not supported: use otlp or none")
     protocol = environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
@@ -83,6 +91,9 @@ def _exporter(name: str, environ: Mapping[str, str]) -> SpanExporter:
             f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol} is not supported: spans are exported as {HTTP_PROTOBUF} "
             "(a collector's OTLP/HTTP port, 4318 by default)"
         )
+
+
+def _otlp_exporter() -> SpanExporter:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -14,6 +18,7 @@ from observability.http_tracing import operation_routes
 from observability.json_logs import CorrelationFilter
 from observability.request_context import traceparent
 from observability.tracing import TracingConfigError, start_tracing, tracing_requested
+from settings import PROJECT_ROOT
 
 ENDPOINT = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -93,3 +98,27 @@ def test_consumer_log_lines_take_the_span_of_the_event_being_handled() -> None:
         record = _record()
         EventLogFilter().filter(record)
     assert record.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"  # the producer's, from the headers
+
+
+def test_a_bad_otel_value_stops_gunicorn_before_it_forks_a_worker(tmp_path: Path) -> None:
+    environ = {**os.environ, **ENDPOINT, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "GUNICORN_BIND": "127.0.0.1:0"}
+    environ |= {"AUTH_DEV_SECRET_FILE": str(tmp_path / "secret"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    started = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
+        cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert started.returncode != 0
+    assert "OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported" in started.stderr + started.stdout
+
+
+def test_without_opentelemetry_the_consumer_library_traces_nothing_and_logs_as_before() -> None:
+    script = (
+        "import sys; sys.modules['opentelemetry'] = None\n"  # as if the `tracing` extra were not installed
+        "from items_events import tracing\n"
+        "from items_events.received_event import ReceivedEvent\n"
+        "event = ReceivedEvent('id', 'items.v1.ItemCreated', {}, {}, redelivered=False)\n"
+        "with tracing.processing(event): pass\n"
+        "print(tracing.trace is None, tracing.current_span_ids())\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert ran.stdout.split() == ["True", "None"]
