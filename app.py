@@ -33,6 +33,7 @@ from api.spec_documents import declared_scopes, published_spec, spec_document_ro
 from api.strict_slashes import StrictSlashesMiddleware
 from api.unrouted import reject_unrouted
 from domain.errors import DomainError
+from observability.http_tracing import operation_routes
 from settings import PROJECT_ROOT, Settings, load_settings
 from wiring.configuration import ConfigurationModule, OpenApiSpec
 from wiring.contract import ContractModule
@@ -97,7 +98,10 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
     app.add_middleware(StrictSlashesMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
     app.add_middleware(ContentNegotiationMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
     app.add_middleware(
-        ObservationMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, access_log=settings.access_log
+        ObservationMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        access_log=settings.access_log,
+        routes=operation_routes(spec),
     )
     if settings.cors_allow_origins:
         app.add_middleware(

@@ -16,6 +16,7 @@ if _own_metrics_dir:
 from prometheus_client import multiprocess  # noqa: E402 - must follow the variable above
 
 from observability.json_logs import logging_config  # noqa: E402
+from observability.tracing import check_tracing_config, start_tracing  # noqa: E402
 from settings import load_settings, served_base_url  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", "")
@@ -24,6 +25,7 @@ if bind and not os.environ.get("PUBLIC_BASE_URL") and not bind.startswith(("unix
     _host, _, _port = bind.rpartition(":")
     os.environ["PUBLIC_BASE_URL"] = served_base_url(_host.strip("[]"), _port)
 _settings = load_settings()
+check_tracing_config()  # a bad OTEL_* value stops the master now, not each worker as it boots
 bind = bind or f"{_settings.host}:{_settings.port}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # uvicorn's worker with a limit on request heads (MAX_HEADER_BYTES), which gunicorn's limit_request_* do not give.
@@ -45,6 +47,8 @@ def on_starting(_server: object) -> None:
 
 
 def post_worker_init(_worker: object) -> None:
+    # After the fork: the span exporter's thread must belong to this worker (a no-op without OTEL_*).
+    start_tracing("items-api")
     # The app just built lives as long as the worker; frozen, it is left out of the collector's
     # full passes, which otherwise walk ~100,000 objects and stall requests for tens of ms.
     gc.collect()

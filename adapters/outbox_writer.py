@@ -9,7 +9,7 @@ from sqlalchemy import Connection, insert
 from adapters.tables import outbox
 from domain.events import DomainEvent
 from eventing.outbox_message import OutboxMessage
-from observability.request_context import traceparent
+from observability.request_context import current_traceparent
 
 NOTIFY_CHANNEL = "items_outbox"
 """PostgreSQL channel the relay LISTENs on. Migration 0003's trigger NOTIFYs it on every insert
@@ -35,9 +35,9 @@ class OutboxWriter:
         if not events:
             return
         rows = [self._encoder.encode(event).as_row() for event in events]
-        trace = traceparent.get()
+        trace = current_traceparent()
         if trace:
-            # Lets one write be followed from the HTTP request through the broker into consumers.
+            # The request's span: the relay's publish continues its trace, and consumers that of the publish.
             for row in rows:
                 row["headers"] = {**row["headers"], "traceparent": trace}
         # A single row goes as a plain execute: the driver's executemany path costs more for one.

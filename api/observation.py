@@ -1,15 +1,19 @@
-"""ASGI middleware: request id and trace context, security headers, and HTTP metrics per operation."""
+"""ASGI middleware: request id and trace context, security headers, HTTP metrics per operation, and,
+when tracing is requested, a server span per request."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observability import request_context
+from observability.http_tracing import HttpTracing
 from observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from observability.tracing import tracing_requested
 
 log = logging.getLogger("items.access")
 
@@ -25,20 +29,32 @@ SECURITY_HEADERS = {
 
 
 class ObservationMiddleware:
-    """Outermost layer, so that it sees every response, errors included."""
+    """Outermost layer, so that it sees every response, errors included.
 
-    def __init__(self, app: ASGIApp, access_log: bool = True) -> None:
+    `routes` (operationId to path template) names the server spans; with tracing off, no span
+    is made and nothing of OpenTelemetry runs.
+    """
+
+    def __init__(self, app: ASGIApp, access_log: bool = True, routes: Mapping[str, str] | None = None) -> None:
         self.app = app
         self.access_log = access_log
+        self._tracing = HttpTracing(self._observe, routes or {}) if tracing_requested() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
+        elif self._tracing is None:
+            await self._observe(scope, receive, send)
+        else:
+            await self._tracing(scope, receive, send)
+
+    async def _observe(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         request_id = request_context.accept_request_id(headers.get("x-request-id"))
         request_context.request_id.set(request_id)
-        request_context.traceparent.set(request_context.child_traceparent(headers.get("traceparent")))
+        # The server span's own context when tracing is on; else a child of the caller's made here.
+        trace = request_context.current_span_traceparent() if self._tracing else None
+        request_context.traceparent.set(trace or request_context.child_traceparent(headers.get("traceparent")))
         # Inner layers copy the scope shallowly: a dict made here is shared with Connexion's
         # router, which records the matched operationId in it.
         extensions = scope.setdefault("extensions", {})
@@ -49,6 +65,9 @@ class ObservationMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if self._tracing is not None:  # before the last body message, which ends the span
+                    operation_id = extensions.get("connexion_routing", {}).get("operation_id")
+                    self._tracing.name_span(scope["method"], operation_id)
                 response_headers = MutableHeaders(scope=message)
                 response_headers["X-Request-ID"] = request_id
                 for name, value in SECURITY_HEADERS.items():

@@ -13,10 +13,13 @@ import http.client
 import itertools
 import json
 import secrets
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from entrypoints.progress_meter import ProgressMeter
 
 POST_PATH = "/v1/items"
 START_DELAY_S = 0.2
@@ -61,6 +64,7 @@ def post_at_rate(base_url: str, rate_per_s: float, duration_s: float, threads: i
     tickets = itertools.count()  # next() on a count is atomic under the GIL
     start = time.perf_counter() + START_DELAY_S
     exchanges: list[Exchange] = []
+    progress = ProgressMeter(total, sys.stdout, unit="POSTs", every=max(1, total // 10))
 
     def sender() -> None:
         connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
@@ -71,6 +75,7 @@ def post_at_rate(base_url: str, rate_per_s: float, duration_s: float, threads: i
                 if pause > 0:
                     time.sleep(pause)
                 exchanges.append(_post(connection, due, item_body(prefix, number)))
+                progress.advance()
         finally:
             connection.close()
 
@@ -79,6 +84,7 @@ def post_at_rate(base_url: str, rate_per_s: float, duration_s: float, threads: i
         thread.start()
     for thread in pool:
         thread.join()
+    progress.close()
     return sorted(exchanges, key=lambda exchange: exchange.due)
 
 

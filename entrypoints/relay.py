@@ -26,6 +26,7 @@ def main() -> int:
 
     from observability.json_logs import configure_logging
     from observability.metrics import serve_metrics
+    from observability.tracing import start_tracing
     from relay.composition import build_relay
     from settings import load_settings
 
@@ -35,6 +36,7 @@ def main() -> int:
     # logs each outage once, with its cause and the reconnect delay.
     logging.getLogger("pika").setLevel(logging.CRITICAL)
     serve_metrics(settings.metrics_port)
+    start_tracing("items-relay")
     service = build_relay(settings)
     if not stop_requested.is_set():
         service.run()

@@ -18,6 +18,7 @@ from pika.exceptions import AMQPError
 
 from adapters.database import create_database_engine
 from adapters.retained_events import ReplaySelection, RetainedEvents
+from entrypoints.progress_meter import ProgressMeter
 from relay.replay_publisher import QueueNotFound, ReplayPublisher
 from settings import Settings, load_settings
 from wiring.messaging import event_catalog
@@ -39,7 +40,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--type", dest="types", nargs="+", action="extend", choices=event_types, default=[],
         metavar="TYPE", help=f"Only these event types ({', '.join(event_types)}); all by default.",
     )  # fmt: skip
-    parser.add_argument("--progress-every", type=_positive, default=1000, help="Report after every N events.")
+    parser.add_argument(
+        "--progress-every", type=_positive, default=1000,
+        help="Off a terminal, a progress line after every N events (and every 10 s); a terminal gets a live bar.",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -76,13 +80,11 @@ def replay(
     # Rows published while the replay runs may join it, so the total is a guide, not a limit.
     total = events.count(selection)
     print(f"replaying {total} events to queue {publisher.queue!r}", file=out, flush=True)
-    sent = 0
-    for event in events.read(selection):
-        publisher.publish(event)
-        sent += 1
-        if sent % every == 0:
-            print(f"  {sent}/{total}", file=out, flush=True)
-    return sent
+    with ProgressMeter(total, out, every=every) as progress:
+        for event in events.read(selection):
+            publisher.publish(event)
+            progress.advance()
+    return progress.done
 
 
 def _moment(text: str) -> datetime:

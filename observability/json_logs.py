@@ -1,21 +1,21 @@
-"""JSON log lines on stdout: timestamp, level, logger, message, plus request and trace ids."""
+"""JSON log lines on stdout: timestamp, level, logger, message, plus request, trace and span ids."""
 
 from __future__ import annotations
 
 import logging.config
 from typing import Any
 
-from observability.request_context import request_id, trace_id_of, traceparent
+from observability.request_context import current_ids, request_id
 
 FIELDS = "%(levelname)s %(name)s %(message)s"
 
 
 class CorrelationFilter(logging.Filter):
-    """Stamps every record with the ids of the request or event being handled."""
+    """Stamps every record with the ids of the request or event being handled, and of its current span."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
-        record.trace_id = trace_id_of(traceparent.get())
+        record.trace_id, record.span_id = current_ids()
         return True
 
 

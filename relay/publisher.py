@@ -7,7 +7,8 @@ drops the connection: every unconfirmed message is forgotten and its row, still 
 in the outbox, is read and resent in seq order after the reconnect. Consumers see at most
 a duplicate (same `message_id`), never a loss. A message that no queue is bound for comes
 back as a basic.return followed by its ack: it is counted and logged, and marked
-published like any other, since the outbox keeps it for replay.
+published like any other, since the outbox keeps it for replay. With tracing on, each
+publish is a producer span (relay/publish_tracing.py).
 All calls happen on the ioloop thread.
 """
 
@@ -27,6 +28,7 @@ from observability.throttled_log import ThrottledLog
 from relay.confirm_channel import ConfirmChannel
 from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer, TimerLoop
+from relay.publish_tracing import PublishTracing
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class ConfirmingPublisher:
         self._channel: Channel | None = None
         self._delivery_tag = 0
         self._unrouted_log = ThrottledLog(log, UNROUTED_LOG_INTERVAL_S)
+        self._tracing = PublishTracing.if_requested(exchange)
 
     @property
     def ready(self) -> bool:
@@ -93,9 +96,14 @@ class ConfirmingPublisher:
         if self._channel is None:
             raise RuntimeError("publish() before the publisher is ready")
         sent_at = self._clock()
+        channel = self._channel
         for event in events:
             properties = event.properties()
-            self._channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
+            if self._tracing is None:
+                channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
+            else:
+                with self._tracing.sending(event, properties):
+                    channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
             self._delivery_tag += 1
             self._window.add(self._delivery_tag, event.seq, sent_at)
         EVENTS_PUBLISHED.inc(len(events))
@@ -106,6 +114,8 @@ class ConfirmingPublisher:
     def on_channel_ready(self, channel: Channel) -> None:
         self._channel = channel
         self._delivery_tag = 0  # tags count from 1 on each channel in confirm mode
+        if self._tracing is not None:
+            self._tracing.connected(channel)
         log.info("publishing to exchange %r with confirms", self._exchange)
         self._owner().on_ready()
 

@@ -12,6 +12,7 @@ from adapters.identity import SystemClock, UuidV7Ids
 from adapters.outbox_writer import OutboxWriter
 from adapters.sql_repository import SqlRepository
 from adapters.sql_unit_of_work import Engines, Implementations, SqlUnitOfWork
+from observability.tracing import trace_engine
 from providers.ports import Clock, IdSource, UnitOfWork
 from settings import Settings
 from wiring.discovery import import_all
@@ -32,7 +33,9 @@ class PersistenceModule(Module):
     @provider
     def engine(self, settings: Settings) -> Engine:
         # The API's queries are short: one that hangs gets a 503 instead of holding a worker.
-        return create_database_engine(settings, statement_timeout_ms=settings.db_statement_timeout_ms)
+        engine = create_database_engine(settings, statement_timeout_ms=settings.db_statement_timeout_ms)
+        trace_engine(engine)
+        return engine
 
     @singleton
     @provider

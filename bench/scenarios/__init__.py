@@ -12,6 +12,7 @@ from bench.scenarios.item_endpoints import ItemEndpointsScenario
 from bench.scenarios.list_page import ListPageScenario
 from bench.scenarios.profile import ProfileScenario
 from bench.scenarios.relay_drain import RelayDrainScenario
+from bench.scenarios.tracing_overhead import TracingOverheadScenario
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     ItemEndpointsScenario.name: ItemEndpointsScenario,
@@ -21,6 +22,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     EventLatencyScenario.name: EventLatencyScenario,
     ConsumerThroughputScenario.name: ConsumerThroughputScenario,
     ProfileScenario.name: ProfileScenario,
+    TracingOverheadScenario.name: TracingOverheadScenario,
 }
 DEFAULT_SCENARIOS = (
     ItemEndpointsScenario.name,
@@ -29,5 +31,6 @@ DEFAULT_SCENARIOS = (
     RelayDrainScenario.name,
     EventLatencyScenario.name,
     ConsumerThroughputScenario.name,
+    TracingOverheadScenario.name,
 )
 """What `make bench` runs; the others are asked for with `--scenarios`."""

@@ -14,6 +14,7 @@ from examples.catalog_projection.catalog import CatalogSummary
 from examples.catalog_projection.catalog_service import build_catalog_service, catalog_summary
 from examples.catalog_projection.catalog_settings import CatalogSettings
 from examples.catalog_projection.logs import configure_logging
+from examples.catalog_projection.tracing import export_spans
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = CatalogSettings()
     if options.command == "run":
         configure_logging(settings.log_level)
+        export_spans()
         if settings.metrics_port:
             start_http_server(settings.metrics_port)
         build_catalog_service(settings).run()

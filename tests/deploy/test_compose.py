@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
+from observability.tracing import tracing_requested
 from settings import PROJECT_ROOT
 from tests.deploy.artifacts import (
     COMPOSE_FILE,
@@ -29,6 +30,8 @@ from tests.deploy.artifacts import (
 
 IMAGE_SERVICES = {"migrate", "api", "relay", "consumer"}
 INFRASTRUCTURE = {"postgres", "rabbitmq"}
+OPTIONAL = {"jaeger": "tracing"}
+"""Services started only with `--profile <name>`."""
 # `$$` is a literal dollar (left for the container's shell); `${NAME:-default}` is substituted.
 INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
 
@@ -98,7 +101,11 @@ def test_schema_check_really_validates(tmp_path: Path) -> None:
 
 
 def test_the_expected_services(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) == IMAGE_SERVICES | INFRASTRUCTURE
+    assert set(services) == IMAGE_SERVICES | INFRASTRUCTURE | set(OPTIONAL)
+    for name, profile in OPTIONAL.items():
+        assert services[name]["profiles"] == [profile]
+    for name in IMAGE_SERVICES | INFRASTRUCTURE:
+        assert "profiles" not in services[name], f"{name} must start with a plain `docker compose up`"
 
 
 def test_infrastructure_images_are_pinned_and_health_checked(services: dict[str, dict[str, Any]]) -> None:
@@ -106,6 +113,15 @@ def test_infrastructure_images_are_pinned_and_health_checked(services: dict[str,
     assert re.fullmatch(r"rabbitmq:\d+\.\d+\.\d+-management", services["rabbitmq"]["image"])
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["rabbitmq"]["healthcheck"]["test"] == ["CMD", "rabbitmq-diagnostics", "-q", "ping"]
+    assert re.fullmatch(r"jaegertracing/all-in-one:\d+\.\d+\.\d+", services["jaeger"]["image"])
+    assert "http://127.0.0.1:14269/" in " ".join(services["jaeger"]["healthcheck"]["test"])
+
+
+def test_tracing_is_off_unless_an_endpoint_is_given(services: dict[str, dict[str, Any]]) -> None:
+    """Every process exports to `OTEL_EXPORTER_OTLP_ENDPOINT`; empty (the default) means no tracing."""
+    for name in IMAGE_SERVICES - {"migrate"}:
+        assert services[name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "", name
+    assert not tracing_requested({"OTEL_EXPORTER_OTLP_ENDPOINT": ""})
 
 
 def test_one_image_built_from_the_dockerfile(services: dict[str, dict[str, Any]]) -> None:
@@ -172,7 +188,9 @@ def test_volumes_and_configs_are_declared(compose: dict[str, Any], services: dic
 def test_environment_names_are_settings(services: dict[str, dict[str, Any]]) -> None:
     known = known_environment_variables()
     for name in IMAGE_SERVICES:
-        unknown = set(services[name].get("environment", {})) - known
+        # OTEL_* are OpenTelemetry's own variables, read by its SDK (docs/observability.md).
+        unknown = {variable for variable in services[name].get("environment", {}) if not variable.startswith("OTEL_")}
+        unknown -= known
         assert not unknown, f"{name} sets variables no process reads (typos?): {sorted(unknown)}"
 
 

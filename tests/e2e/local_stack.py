@@ -35,13 +35,15 @@ class LocalStack:
 
 
 @contextmanager
-def local_stack(database_url: str, amqp_url: str, directory: Path) -> Iterator[LocalStack]:
-    """`python -m entrypoints.run` as `make run` starts it; stopped with SIGTERM afterwards."""
+def local_stack(
+    database_url: str, amqp_url: str, directory: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[LocalStack]:
+    """`python -m entrypoints.run` as `make run` starts it, plus `extra_env`; stopped with SIGTERM afterwards."""
     port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("CATALOG_") and key not in ("PUBLIC_BASE_URL", "GUNICORN_BIND")
+        if not key.startswith(("CATALOG_", "OTEL_")) and key not in ("PUBLIC_BASE_URL", "GUNICORN_BIND")
     }
     env |= {
         "DATABASE_URL": database_url,
@@ -54,6 +56,7 @@ def local_stack(database_url: str, amqp_url: str, directory: Path) -> Iterator[L
         "AUTH_DEV_SECRET_FILE": str(directory / "jwt-secret"),
         "CATALOG_DATABASE_URL": f"sqlite:///{directory / 'catalog.db'}",
         "CATALOG_QUEUE": f"catalog-{uuid.uuid4().hex[:8]}",
+        **(extra_env or {}),
     }
     log_path = directory / "run.log"
     base_url = f"http://127.0.0.1:{port}"

@@ -25,6 +25,7 @@ from items_events.log_context import handling
 from items_events.processed_events import ProcessedEvents
 from items_events.received_event import ReceivedEvent
 from items_events.recovery import is_dependency_outage
+from items_events.tracing import processing
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class BatchProcessor:
                     metrics.REDELIVERED.inc()
                     continue  # a redelivery of something already applied: acked, not applied again
                 done.add(event.event_id)
-                with handling(event):
+                with handling(event), processing(event):
                     self._handlers.dispatch(event, connection)
                 fresh.append(event.event_id)
             self._ledger.record(connection, fresh, self._now())

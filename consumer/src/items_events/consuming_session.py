@@ -85,6 +85,8 @@ class ConsumingSession:
                 headers=properties.headers or {},
                 message_id=properties.message_id,
                 redelivered=method.redelivered,
+                exchange=method.exchange,
+                routing_key=method.routing_key,
             )
         )
 

@@ -27,3 +27,5 @@ class Delivery:
     headers: Mapping[str, Any]
     message_id: str | None
     redelivered: bool
+    exchange: str = ""
+    routing_key: str = ""

@@ -44,4 +44,6 @@ class EventDecoder:
             record=record,
             headers=delivery.headers,
             redelivered=delivery.redelivered,
+            exchange=delivery.exchange,
+            routing_key=delivery.routing_key,
         )

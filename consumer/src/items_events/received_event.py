@@ -20,6 +20,9 @@ class ReceivedEvent:
     record: dict[str, Any]
     headers: Mapping[str, Any]
     redelivered: bool
+    exchange: str = ""
+    """The exchange it was published to (empty for the default exchange, which a replay uses)."""
+    routing_key: str = ""
 
     @property
     def subject(self) -> str | None:
