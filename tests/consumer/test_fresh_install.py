@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from tests.consumer import standalone_consumer
 from tests.consumer.broker import TestBroker
 from tests.contract.threaded_server import serving
 from tests.integration.relay_runner import relay_thread
-from tests.servers import scratch_vhost
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
@@ -73,12 +71,6 @@ def test_the_fresh_venv_has_the_library_and_nothing_of_the_service(fresh_venv: P
     found = run([str(fresh_venv), "-I", "-c", probe, *names], timeout_s=60, cwd=tmp_path)
     importable = {name for name, present in json.loads(found).items() if present}
     assert importable == {"items_events", "pika", "fastavro", "sqlalchemy"}
-
-
-@pytest.fixture
-def vhost_url() -> Iterator[str]:
-    with scratch_vhost() as url:
-        yield url
 
 
 @pytest.fixture

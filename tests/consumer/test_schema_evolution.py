@@ -8,18 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Engine, insert, select
 
 from adapters.tables import outbox
 from entrypoints.replay import main as replay
 from examples.catalog_projection.catalog_service import READER_SCHEMAS_DIR
-from items_events import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent, create_consumer_engine
+from items_events import ConsumerConfig
 from items_events.schemas import RegisteredSchema
 from settings import Settings
 from tests.consumer.broker import TestBroker
 from tests.consumer.catalog_harness import catalog, catalog_settings, summary, versions
-from tests.consumer.consumer_thread import running
-from tests.consumer.item_events import ITEM_EVENTS, messages_written_by, new_item, released, service_writers, update
+from tests.consumer.consumer_thread import handled_events, running
+from tests.consumer.item_events import ITEM_EVENTS, messages_written_by, new_item, released, update
 from tests.events import registry
 from tests.integration.relay_runner import relay_thread
 from tests.waiting import wait_until
@@ -93,21 +93,8 @@ def test_a_consumer_with_the_current_readers_decodes_replayed_events_of_the_v1_w
     assert replay(["--queue", consumer_config.queue], settings=settings, out=out) == 0, out.getvalue()
     assert "replayed 3 events" in out.getvalue()
 
-    seen: list[ReceivedEvent] = []
-    handlers = EventHandlers()
-
-    @handlers.on(*ITEM_EVENTS)
-    def remember(event: ReceivedEvent, _connection: Connection) -> None:
-        seen.append(event)
-
     readers = {name: registry().writer(name).parsed for name in ITEM_EVENTS}  # what a consumer built today holds
-    consumer_engine = create_consumer_engine(f"sqlite:///{tmp_path / 'consumer.db'}")
-    runner = ConsumerRunner(consumer_config, handlers, consumer_engine, writers=service_writers(), readers=readers)
-    try:
-        with running(runner):
-            wait_until(lambda: len(seen) == 3, "the three replayed events handled")
-    finally:
-        consumer_engine.dispose()
+    seen = handled_events(consumer_config, readers, 3, tmp_path)
 
     assert [event.event_id for event in seen] == [str(message.event_id) for message in old_messages]
     assert [event.headers["ce-dataschema"].rsplit("/", 1)[1] for event in seen] == [

@@ -17,20 +17,12 @@ from pika.adapters.blocking_connection import BlockingChannel
 from items_events import reconnect_policy
 from settings import Settings
 from tests.integration.relay_runner import relay_thread
-from tests.servers import scratch_vhost
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.rabbitmq
 
 EXCHANGE = "items"
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
-
-
-@pytest.fixture
-def vhost_url() -> Iterator[str]:
-    """A vhost of this test's own, so that its `items` exchange is no one else's."""
-    with scratch_vhost() as url:
-        yield url
 
 
 @pytest.fixture
