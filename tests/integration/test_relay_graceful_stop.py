@@ -51,6 +51,6 @@ def test_a_stop_during_a_hung_broker_handshake_ends_with_the_connection_attempt(
         hung = proxy.url_through(relay_settings.amqp_url) + "?stack_timeout=2"
         # Leaving the block stops the relay, and checks that its thread ended without a crash.
         with relay_thread(relay_settings.model_copy(update={"amqp_url": hung})) as service:
-            wait_until(lambda: service.relay.leading, "the relay never led")
-            wait_until(lambda: proxy.open_sockets() > 0, "the relay never opened its connection")
-        wait_until(lambda: proxy.open_sockets() == 0, "the relay closing its hung connection attempt")
+            wait_until(lambda: service.relay.leading, "the relay to lead")
+            wait_until(lambda: proxy.open_sockets() > 0, "the relay to open its connection")
+        wait_until(lambda: proxy.open_sockets() == 0, "the relay to close its hung connection attempt")
