@@ -15,7 +15,7 @@ from adapters.database import create_database_engine
 from app import create_app
 from settings import PROJECT_ROOT, Settings
 from tests.integration.relay_runner import RelayProcess
-from tests.servers import scratch_postgres_database
+from tests.servers import scratch_postgres_database, scratch_vhost
 from tests.tokens import bearer
 
 TABLES = ("outbox", "idempotency_keys", "item_tags", "items", "categories")
@@ -44,6 +44,13 @@ def postgres_url() -> Iterator[str]:
     """A migrated scratch database on the real PostgreSQL server, for the whole session."""
     with scratch_postgres_database() as url:
         migrate(url)
+        yield url
+
+
+@pytest.fixture
+def vhost_url() -> Iterator[str]:
+    """A RabbitMQ vhost of this test's own (its `items` exchange is no one else's), deleted afterwards."""
+    with scratch_vhost() as url:
         yield url
 
 

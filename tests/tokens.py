@@ -18,14 +18,14 @@ def every_scope() -> str:
 
 
 def bearer(settings: Settings, scopes: str | None = None, **overrides: object) -> dict[str, str]:
-    """An Authorization header the app accepts (or, with overrides, one it must refuse)."""
+    """An Authorization header the app accepts (or, with overrides, one it must refuse); `subject=` names the caller."""
     secret = str(overrides.pop("secret", None) or load_or_create_dev_secret(settings.auth_dev_secret_file))
     token = mint(
         secret,
         str(overrides.pop("issuer", settings.auth_issuer)),
         str(overrides.pop("audience", settings.auth_audience)),
         every_scope() if scopes is None else scopes,
-        "test-user",
+        str(overrides.pop("subject", "test-user")),
         int(overrides.pop("ttl", 600)),  # type: ignore[call-overload]
     )
     return {"Authorization": f"Bearer {token}"}

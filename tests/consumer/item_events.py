@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -9,8 +10,9 @@ from uuid import UUID, uuid4
 from domain.item import Item
 from eventing.outbox_message import OutboxMessage
 from eventing.released_schemas import load_released
-from items_events.schemas import KnownWriterSchemas
-from tests.events import encoder, registry
+from items_events.schemas import KnownWriterSchemas, RegisteredSchema
+from items_events.single_object import encode
+from tests.events import SCHEMAS_URL, encoder, registry
 from wiring.contract import RELEASED_SCHEMAS_DIR
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -48,3 +50,26 @@ def update(item: Item, **changes: Any) -> None:
 def messages(item: Item) -> list[OutboxMessage]:
     """The item's events, each encoded once (so each with its own ce-id)."""
     return [encoder().encode(event) for event in item.events]
+
+
+def released(full_name: str, version: int) -> RegisteredSchema:
+    """A released version of an event schema, as the service wrote events with it back then."""
+    return load_released(RELEASED_SCHEMAS_DIR)[full_name][version - 1].schema
+
+
+def messages_written_by(item: Item, version: int) -> list[OutboxMessage]:
+    """The item's events as the service encoded them while `version` was its writer schema.
+
+    The record keeps only the fields that version has, so every field added since is absent.
+    """
+    written = []
+    for message, event in zip(messages(item), item.events, strict=True):
+        schema = released(message.headers["ce-type"], version)
+        state_fields = {field["name"] for field in schema.document["fields"][0]["type"]["fields"]}
+        state = {name: value for name, value in event.record()["item"].items() if name in state_fields}
+        headers = {**message.headers, "ce-dataschema": f"{SCHEMAS_URL}/{schema.fingerprint_hex}"}
+        payload = encode({"item": state}, schema.parsed, schema.fingerprint)
+        written.append(
+            dataclasses.replace(message, payload=payload, schema_fingerprint=schema.fingerprint_hex, headers=headers)
+        )
+    return written

@@ -9,14 +9,12 @@ from typing import Any
 import pytest
 from fastavro import parse_schema
 from fastavro.types import Schema
-from sqlalchemy import Connection
 
-from items_events import ConsumerConfig, ConsumerRunner, EventHandlers, ReceivedEvent, create_consumer_engine
+from items_events import ConsumerConfig
 from tests.consumer.broker import TestBroker
-from tests.consumer.consumer_thread import running
-from tests.consumer.item_events import messages, new_item, service_writers, update
+from tests.consumer.consumer_thread import handled_events
+from tests.consumer.item_events import messages, new_item, update
 from tests.events import registry
-from tests.waiting import wait_until
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -37,22 +35,8 @@ def test_an_older_reader_schema_decodes_the_newer_writers_events(
     mug = new_item(quantity=4, tags=["kitchen"], description="Stoneware")
     update(mug, quantity=6)
     broker.publish(consumer_config.exchange, messages(mug))
-    seen: list[ReceivedEvent] = []
-    handlers = EventHandlers()
-    event_types = ("items.v1.ItemCreated", "items.v1.ItemUpdated")
-
-    @handlers.on(*event_types)
-    def remember(event: ReceivedEvent, _connection: Connection) -> None:
-        seen.append(event)
-
-    engine = create_consumer_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    readers = {event_type: older_reader_schema(event_type) for event_type in event_types}
-    runner = ConsumerRunner(consumer_config, handlers, engine, writers=service_writers(), readers=readers)
-    try:
-        with running(runner):
-            wait_until(lambda: len(seen) == 2, "both events handled")
-    finally:
-        engine.dispose()
+    readers = {name: older_reader_schema(name) for name in ("items.v1.ItemCreated", "items.v1.ItemUpdated")}
+    seen = handled_events(consumer_config, readers, 2, tmp_path)
 
     items: list[dict[str, Any]] = [event.record["item"] for event in seen]
     assert all(DROPPED_FIELDS.isdisjoint(item) for item in items)

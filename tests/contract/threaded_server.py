@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,6 +10,7 @@ import uvicorn
 from connexion import FlaskApp
 
 from tests.e2e.live_server import free_port
+from tests.waiting import wait_until
 
 
 @contextmanager
@@ -19,12 +19,14 @@ def serving(app: FlaskApp, port: int | None = None, timeout_s: float = 15) -> It
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="contract-test-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
+
+    def started() -> bool:
+        if not thread.is_alive():
+            raise RuntimeError("the test server exited before it started")
+        return bool(server.started)
+
     try:
+        wait_until(started, "the test server to start", timeout_s)
         yield f"http://127.0.0.1:{server.config.port}"
     finally:
         server.should_exit = True

@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from settings import PROJECT_ROOT
+from tests.waiting import wait_until
 
 
 def free_port() -> int:
@@ -66,14 +66,12 @@ def running(
 
 
 def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+            raise RuntimeError(f"the server exited with {server.returncode}")
         try:
-            if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{base_url} did not become ready in {timeout_s} s")
+            return False
+
+    wait_until(ready, f"{base_url} to become ready", timeout_s, interval_s=0.1)

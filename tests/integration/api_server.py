@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 
@@ -15,6 +14,7 @@ import httpx
 
 from settings import PROJECT_ROOT, Settings
 from tests.tokens import bearer
+from tests.waiting import wait_until
 
 STARTUP_TIMEOUT_S = 30
 
@@ -45,11 +45,15 @@ class ApiServer:
         self._master = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=self._log)
 
     def __enter__(self) -> ApiServer:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while len(self.worker_pids()) < self._workers or not self._answers():
+        def started() -> bool:
             assert self._master.poll() is None, "gunicorn exited during startup"
-            assert time.monotonic() < deadline, "gunicorn did not start in time"
-            time.sleep(0.1)
+            return len(self.worker_pids()) >= self._workers and self._answers()
+
+        try:
+            wait_until(started, f"gunicorn and its {self._workers} workers", STARTUP_TIMEOUT_S, interval_s=0.1)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:

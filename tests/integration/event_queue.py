@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -15,6 +14,7 @@ from pika.spec import Basic, BasicProperties
 from eventing.decoding import DecodedEvent, decode_event
 from relay.topology import Topology
 from tests.events import registry
+from tests.waiting import wait_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +62,16 @@ class EventQueue:
 
     def wait_until(self, done: Callable[[list[ReceivedEvent]], bool], timeout_s: float) -> list[ReceivedEvent]:
         """Collect until `done(received)` holds; fails the test after `timeout_s`."""
-        deadline = time.monotonic() + timeout_s
-        while not done(self.received):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout_s}s with {len(self.received)} events received")
-            self._connection.process_data_events(time_limit=0.1)
+
+        def collected() -> bool:
+            if not done(self.received):
+                self._connection.process_data_events(time_limit=0.1)  # the wait between polls
+            return done(self.received)
+
+        try:
+            wait_until(collected, "the events expected", timeout_s, interval_s=0)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}, with {len(self.received)} events received") from None
         return self.received
 
     def wait_for_count(self, count: int, timeout_s: float) -> list[ReceivedEvent]:

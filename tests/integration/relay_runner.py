@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from relay.topology import Topology
 from settings import PROJECT_ROOT, Settings
 from tests.background import in_background
 from tests.integration.outbox_writes import OutboxWrites
+from tests.waiting import wait_until
 
 STOP_TIMEOUT_S = 20
 
@@ -89,11 +89,12 @@ class RelayProcess:
 def wait_for_progress(writes: OutboxWrites, relay: RelayProcess, rows: int, timeout_s: float = 30) -> None:
     """Until `rows` more outbox rows are marked published than now (or none is left pending)."""
     target = min(writes.published() + writes.pending(), writes.published() + rows)
-    deadline = time.monotonic() + timeout_s
-    while writes.published() < target:
+
+    def progressed() -> bool:
         assert relay.alive(), f"the relay exited; see {relay.log_path}"
-        assert time.monotonic() < deadline, f"no progress in {timeout_s}s; see {relay.log_path}"
-        time.sleep(0.005)
+        return writes.published() >= target
+
+    wait_until(progressed, f"{rows} rows published; see {relay.log_path}", timeout_s, interval_s=0.005)
 
 
 def leader_pid(engine: Engine) -> int | None:

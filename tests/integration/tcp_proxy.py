@@ -63,6 +63,11 @@ class TcpProxy:
         for sock in doomed:
             _close(sock)
 
+    def open_sockets(self) -> int:
+        """Sockets of proxied connections still open: each connection has two, until either end closes."""
+        with self._lock:
+            return len(self._open)
+
     def pause(self) -> None:
         self._flowing.clear()
 

@@ -21,6 +21,7 @@ from tests.integration.delivery_checks import assert_complete_and_ordered
 from tests.integration.event_queue import EventQueue
 from tests.integration.outbox_writes import OutboxWrites, item_fields
 from tests.integration.relay_runner import RelayProcess
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.slow]
 
@@ -74,10 +75,7 @@ def test_killing_an_api_worker_under_load_leaves_no_write_without_its_event(
         try:
             load = WriteLoad(api)
             load.start()
-            deadline = time.monotonic() + 20
-            while load.outcomes[201] < 50:
-                assert time.monotonic() < deadline, f"no write load: {load.outcomes}"
-                time.sleep(0.02)
+            wait_until(lambda: load.outcomes[201] >= 50, "50 writes under load", interval_s=0.02)
             os.kill(api.worker_pids()[0], signal.SIGKILL)
             time.sleep(LOAD_AFTER_KILL_S)
             load.stop()

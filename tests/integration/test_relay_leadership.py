@@ -6,7 +6,6 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from settings import Settings
 from tests.integration.event_queue import EventQueue
 from tests.integration.outbox_writes import OutboxWrites
 from tests.integration.relay_runner import RelayProcess, leader_pid, relay_thread
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.rabbitmq]
 
@@ -26,10 +26,11 @@ BATCH = 300
 def wait_for_leader(
     engine: Engine, candidates: dict[int, RelayProcess], former: RelayProcess | None = None, timeout_s: float = 20
 ) -> RelayProcess:
-    deadline = time.monotonic() + timeout_s
-    while (pid := leader_pid(engine)) is None or (former is not None and pid == former.pid):
-        assert time.monotonic() < deadline, "no relay became the leader"
-        time.sleep(0.05)
+    def new_leader() -> int | None:
+        pid = leader_pid(engine)
+        return None if pid is None or (former is not None and pid == former.pid) else pid
+
+    pid = wait_until(new_leader, "a relay to become the leader", timeout_s)
     assert pid in candidates, f"pid {pid} holds the relay lock but is none of ours"
     return candidates[pid]
 
@@ -68,13 +69,14 @@ def test_losing_the_lock_connection_stops_publishing_until_the_lock_is_taken_aga
 ) -> None:
     caplog.set_level(logging.INFO, logger="relay")
     with relay_thread(relay_settings) as service:
-        wait_until(lambda: service.relay.leading, "the relay never led")
+        wait_until(lambda: service.relay.leading, "the relay to lead")
         with writes.engine.connect() as connection:
             connection.execute(
                 text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
                 {"name": f"{APPLICATION_NAME_PREFIX}{os.getpid()}"},
             )
-        wait_until(lambda: any("stopped publishing" in r.getMessage() for r in caplog.records), "no abdication")
+        abdicated = lambda: any("stopped publishing" in r.getMessage() for r in caplog.records)  # noqa: E731
+        wait_until(abdicated, "the relay to stop publishing")
         writes.create_many(20, prefix="AFTER")
         events.wait_for_ids(writes.event_ids(), timeout_s=20)  # it campaigned again and won
     leader_lines = [r for r in caplog.records if r.getMessage() == "this relay is the leader"]
@@ -84,16 +86,10 @@ def test_losing_the_lock_connection_stops_publishing_until_the_lock_is_taken_aga
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_on_sqlite_a_lock_file_keeps_a_second_relay_idle(relay_settings: Settings, writes: OutboxWrites) -> None:
     with relay_thread(relay_settings) as first:
-        wait_until(lambda: first.relay.leading, "the first relay never led")
+        wait_until(lambda: first.relay.leading, "the first relay to lead")
         with relay_thread(relay_settings) as second:
             time.sleep(1.5)  # longer than a campaign interval
             assert not second.relay.leading
     with relay_thread(relay_settings) as third:  # the lock went with the first relay
-        wait_until(lambda: third.relay.leading, "the lock file was not released")
+        wait_until(lambda: third.relay.leading, "the lock file to be released")
 
-
-def wait_until(condition: Callable[[], bool], failure: str, timeout_s: float = 15) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, failure
-        time.sleep(0.02)

@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine, select
-from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from adapters.items_repository import items
 from adapters.tables import outbox
@@ -24,17 +23,19 @@ from tests.e2e.live_server import live_server
 from tests.outage.own_postgres import OwnPostgres, own_postgres
 from tests.outage.write_load import Answer, WriteLoad
 from tests.tokens import bearer
+from tests.waiting import wait_until
 
 DOWN_S = 4.0
 
 
 def _wait_for_new_answers(load: WriteLoad, after: int, status: int, count: int) -> None:
-    @retry(stop=stop_after_delay(60), wait=wait_fixed(0.2), retry=retry_if_exception_type(AssertionError), reraise=True)
-    def seen() -> None:
-        recent = load.snapshot()[after:]
-        assert sum(answer.status == status for answer in recent) >= count, Counter(a.status for a in recent)
+    def seen() -> bool:
+        return sum(answer.status == status for answer in load.snapshot()[after:]) >= count
 
-    seen()
+    try:
+        wait_until(seen, f"{count} answers {status}", timeout_s=60, interval_s=0.2)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; got {Counter(a.status for a in load.snapshot()[after:])}") from None
 
 
 def _outage(server: OwnPostgres, load: WriteLoad, base_url: str) -> None:

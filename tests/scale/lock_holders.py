@@ -11,6 +11,7 @@ from types import TracebackType
 from sqlalchemy import Engine, text
 
 from relay.postgres_leadership import APPLICATION_NAME_PREFIX, RELAY_LOCK_KEY
+from tests.waiting import wait_until
 
 # pg_locks shows a bigint advisory key as two 32-bit halves; the lock is per database, and other
 # databases on the same server (other test runs) may have relays of their own.
@@ -60,17 +61,18 @@ class LockHolderSampler:
         self._raise_failure()
         return [sample for sample in list(self.samples) if start <= sample.at <= end]
 
-    def wait_for(self, condition: Callable[[LockSample], bool], failure: str, timeout_s: float = 20) -> LockSample:
+    def wait_for(self, condition: Callable[[LockSample], bool], what: str, timeout_s: float = 20) -> LockSample:
         """The first new sample that meets `condition`; fails the test after `timeout_s`."""
-        deadline, seen = time.monotonic() + timeout_s, len(self.samples)
-        while True:
+        seen = len(self.samples)
+
+        def first_new_match() -> LockSample | None:
+            nonlocal seen
             self._raise_failure()
-            for sample in self.samples[seen:]:
-                if condition(sample):
-                    return sample
-            seen = len(self.samples)
-            assert time.monotonic() < deadline, failure
-            time.sleep(self._interval_s)
+            new = self.samples[seen:]
+            seen += len(new)
+            return next((sample for sample in new if condition(sample)), None)
+
+        return wait_until(first_new_match, what, timeout_s, self._interval_s)
 
     def _sample(self) -> None:
         try:

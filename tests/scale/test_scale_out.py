@@ -52,7 +52,7 @@ def test_two_apis_and_two_relays_deliver_every_write_in_order_from_one_publisher
         by_pid = {relay.pid: relay for relay in relays}
         settled = locks.wait_for(
             lambda sample: len(sample.holders) == 1 and set(sample.connected) == set(by_pid),
-            "the relays never settled on one leader and one standby",
+            "the relays to settle on one leader and one standby",
         )
         leader = by_pid[settled.holders[0]]
         successor = next(relay for relay in relays if relay is not leader)
