@@ -10,7 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pika
+
 from tests.e2e.live_server import free_port, running
+from tests.waiting import wait_until
 
 ROLES = {"api": "gunicorn", "relay": "entrypoints.relay", "catalog": "examples.catalog_projection"}
 
@@ -62,4 +65,19 @@ def local_stack(
     base_url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "entrypoints.run"]
     with running(command, env, log_path, base_url, own_session=True) as run:
+        # An event published before the consumer has bound its queue reaches no queue (the outbox
+        # keeps it for replay), so a test's first write waits for the consumer, not just the API.
+        wait_until(lambda: consuming(amqp_url, env["CATALOG_QUEUE"]), "the example consumer on its queue", 60)
         yield LocalStack(base_url, run.pid, env, log_path)
+
+
+def consuming(amqp_url: str, queue: str) -> bool:
+    """Whether `queue` exists and has a consumer."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        return bool(connection.channel().queue_declare(queue, passive=True).method.consumer_count)
+    except pika.exceptions.ChannelClosedByBroker:
+        return False  # 404: not declared yet
+    finally:
+        if connection.is_open:
+            connection.close()
