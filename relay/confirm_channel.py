@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 STABLE_AFTER_S = 10.0
 """A connection that stayed up this long (or got a positive confirm) restarts the backoff."""
 RENEW_INITIAL_S = 0.05
-RENEW_CAP_S = 5.0
+RENEW_CAP_S = 2.0
 
 
 class ChannelEvents(Protocol):
