@@ -8,8 +8,6 @@ Compose would do (references between services, volumes, configs) are made here.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,42 +24,10 @@ from tests.deploy.artifacts import (
     openapi_paths,
     yaml_documents,
 )
+from tests.deploy.compose_files import check_compose_schema, interpolate
 
 IMAGE_SERVICES = {"migrate", "api", "relay", "consumer"}
 INFRASTRUCTURE = {"postgres", "rabbitmq"}
-# `$$` is a literal dollar (left for the container's shell); `${NAME:-default}` is substituted.
-INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
-
-
-def check_compose_schema(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def interpolate(value: Any) -> Any:
-    """Compose's variable substitution with an empty environment: the quick start must work
-    without an .env file, so every variable needs a default."""
-    if isinstance(value, dict):
-        return {key: interpolate(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [interpolate(item) for item in value]
-    if not isinstance(value, str):
-        return value
-
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        assert match.group(2), f"${{{match.group(1)}}} has no default; `docker compose up` must work as it is"
-        return match.group(3)
-
-    return INTERPOLATION.sub(substitute, value)
-
-
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     return dict(interpolate(yaml_documents(COMPOSE_FILE)[0]))
