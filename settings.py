@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from items_events.broker_addresses import split_broker_urls
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'items.db'}"
+_HOST_AND_PORT = re.compile(r"^[^:\[\]]+:\d+$")
 
 
 class Settings(BaseSettings):
@@ -17,7 +23,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
-    database_url: str = Field(DEFAULT_SQLITE_URL, description="SQLAlchemy URL; sqlite or postgresql+psycopg.")
+    database_url: str = Field(
+        DEFAULT_SQLITE_URL,
+        description="SQLAlchemy URL; sqlite or postgresql+psycopg. A primary with standbys: every server, "
+        "with `target_session_attrs=read-write`, e.g. `postgresql+psycopg://u:p@/items?host=db1:5432"
+        "&host=db2:5432&target_session_attrs=read-write`; each new connection finds the current primary.",
+    )
     db_pool_size: int = Field(10, ge=1, le=200, description="Connections kept per process (PostgreSQL).")
     db_pool_timeout_s: float = Field(5.0, gt=0, description="Seconds to wait for a pooled connection.")
     db_pool_pre_ping: bool = Field(
@@ -45,11 +56,15 @@ class Settings(BaseSettings):
     )
     idempotency_ttl_hours: int = Field(24, ge=24, description="How long Idempotency-Key records are kept.")
     validate_responses: bool = Field(False, description="Validate every response against the spec (tests).")
-    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="RabbitMQ the relay publishes to.")
+    amqp_url: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/%2F",
+        description="RabbitMQ the relay publishes to. A cluster: every node's URL, separated by commas or "
+        "spaces, same vhost; tried in order, and after losing a node from the next one.",
+    )
     broker_public_url: str | None = Field(
         None,
-        description="The broker address the AsyncAPI document gives consumers (credentials are never shown); "
-        "AMQP_URL when unset.",
+        description="The broker address (or cluster list) the AsyncAPI document gives consumers (credentials "
+        "are never shown); AMQP_URL when unset.",
     )
     events_exchange: str = Field("items", description="Durable topic exchange that carries the events.")
     event_source: str = Field("urn:items-service", description="CloudEvents `ce-source` of our events.")
@@ -98,6 +113,19 @@ class Settings(BaseSettings):
             data = {**data, "public_base_url": served}
         return data
 
+    @field_validator("amqp_url", "broker_public_url")
+    @classmethod
+    def _broker_urls_are_well_formed(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_broker_urls(value)  # pika would misread a malformed list without a word
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _several_servers_lead_to_the_primary(cls, value: str) -> str:
+        check_database_url(value)
+        return value
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -106,6 +134,27 @@ class Settings(BaseSettings):
     def signs_own_tokens(self) -> bool:
         """Tokens are checked against the local dev secret: auth is on, and neither a JWKS nor a key is set."""
         return self.auth_enabled and not self.auth_jwks_url and not self.auth_public_key
+
+
+def check_database_url(value: str) -> None:
+    """A `ValueError` for a URL that cannot connect, or whose several servers could lead to a standby."""
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "not a database URL, e.g. postgresql+psycopg://user:password@host:5432/items; several servers go "
+            "in the query: postgresql+psycopg://user:password@/items?host=a:5432&host=b:5432"
+            "&target_session_attrs=read-write"
+        ) from None
+    given = url.query.get("host") or ()
+    entries = [given] if isinstance(given, str) else list(given)
+    hosts = [host for entry in entries for host in entry.split(",")]
+    if any("," in entry and any(_HOST_AND_PORT.match(host) for host in entry.split(",")) for entry in entries):
+        # psycopg reads `a:1,b:2` as one host name, which does not resolve.
+        raise ValueError("name each server as its own `host=HOST:PORT`, or give `host=A,B&port=P,Q`")
+    if len(hosts) > 1 and url.query.get("target_session_attrs") not in ("read-write", "primary"):
+        # libpq's default (`any`) may pick a standby, where every write fails and a relay could lead.
+        raise ValueError("a URL with several PostgreSQL hosts needs target_session_attrs=read-write")
 
 
 def served_base_url(host: str, port: object) -> str:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
-import pika
 from pika.exceptions import AMQPError
 
 from adapters.database import create_database_engine
 from adapters.retained_events import ReplaySelection, RetainedEvents
 from entrypoints.progress_meter import ProgressMeter
+from items_events.broker_addresses import broker_parameters
 from relay.replay_publisher import QueueNotFound, ReplayPublisher
 from settings import Settings, load_settings
 from wiring.messaging import event_catalog
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None, ou
     )
     engine = create_database_engine(settings)
     try:
-        with ReplayPublisher(pika.URLParameters(settings.amqp_url), args.queue) as publisher:
+        with ReplayPublisher(broker_parameters(settings.amqp_url), args.queue) as publisher:
             sent = replay(RetainedEvents(engine), selection, publisher, out, args.progress_every)
     except QueueNotFound as exc:
         print(f"replay: {exc}; declare and bind it first", file=out)

@@ -14,9 +14,9 @@ import sys
 import threading
 from collections.abc import Mapping
 from types import FrameType
-from urllib.parse import urlsplit, urlunsplit
 
 from entrypoints.supervisor import Child, Supervisor, log_to_stderr
+from items_events.broker_addresses import redact_passwords
 from settings import Settings, load_settings
 from wiring.messaging import schemas_url
 
@@ -41,19 +41,11 @@ def catalog_environment(settings: Settings, environ: Mapping[str, str]) -> tuple
             env[variable] = ours
         elif theirs != ours:
             warnings.append(
-                f"{variable}={_shown(theirs)} differs from what {setting} gives ({_shown(ours)}): "
+                f"{variable}={redact_passwords(theirs)} differs from what {setting} gives "
+                f"({redact_passwords(ours)}): "
                 "the example consumer does not use this service's broker, exchange or schemas"
             )
     return env, warnings
-
-
-def _shown(url: str) -> str:
-    """A URL fit for a log line: without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def main() -> int:

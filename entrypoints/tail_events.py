@@ -15,6 +15,7 @@ import pika
 
 from eventing.decoding import decode_event
 from eventing.released_schemas import load_released
+from items_events.broker_addresses import broker_parameters
 from items_events.errors import UndecodableEvent
 from items_events.event_decoder import WriterSchemas
 from items_events.schemas import KnownWriterSchemas
@@ -42,7 +43,7 @@ def main() -> None:
     settings = load_settings()
     released = [version.schema for versions in load_released(RELEASED_SCHEMAS_DIR).values() for version in versions]
     writers = KnownWriterSchemas([*released, *event_catalog().registry.schemas()])
-    connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
+    connection = pika.BlockingConnection(broker_parameters(settings.amqp_url))  # the first node that answers
     channel = connection.channel()
     Topology(settings.events_exchange).declare_blocking(channel)
     queue = channel.queue_declare(queue="", exclusive=True, auto_delete=True).method.queue

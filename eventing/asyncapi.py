@@ -7,6 +7,7 @@ quorum queue and dead-letter queue the consumer library gives each consumer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -16,6 +17,7 @@ from pika import DeliveryMode
 from eventing.asyncapi_headers import cloudevent_headers_schema
 from eventing.avro_document import with_namespaces
 from eventing.event_catalog import EventCatalog, PublishedEvent
+from items_events.broker_addresses import split_broker_urls
 from items_events.config import ConsumerConfig
 from items_events.queue_topology import QUORUM, exchange_declaration, queue_arguments
 from items_events.single_object import CONTENT_TYPE
@@ -59,12 +61,18 @@ class BrokerAddress:
         vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
         return cls(parts.hostname or "localhost", port, parts.scheme or "amqp", vhost)
 
+    @classmethod
+    def every_node(cls, urls: str) -> list[BrokerAddress]:
+        """One address per URL of a broker URL setting (one node, or every node of a cluster)."""
+        return [cls.from_url(url) for url in split_broker_urls(urls)]
+
 
 def build_asyncapi(
-    catalog: EventCatalog, exchange: str, version: str, broker: BrokerAddress, schemas_url: str
+    catalog: EventCatalog, exchange: str, version: str, brokers: Sequence[BrokerAddress], schemas_url: str
 ) -> dict[str, Any]:
-    """The whole document as plain data, ready for YAML or JSON."""
+    """The whole document as plain data, ready for YAML or JSON; one server per broker node."""
     events = list(catalog)
+    broker = brokers[0]  # every node serves the same virtual host
     document: dict[str, Any] = {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -73,7 +81,7 @@ def build_asyncapi(
             "description": DESCRIPTION.format(exchange=exchange, vhost=broker.vhost),
         },
         "defaultContentType": CONTENT_TYPE,
-        "servers": {SERVER_ID: _server(broker)},
+        "servers": _servers(brokers),
         "channels": {event.routing_key: _event_channel(event, exchange, broker.vhost) for event in events},
         "operations": {f"publish{event.name}": _publish(event) for event in events},
         "components": {"messages": {event.name: _message(event, schemas_url) for event in events}},
@@ -90,13 +98,23 @@ def build_asyncapi(
     return document
 
 
-def _server(broker: BrokerAddress) -> dict[str, Any]:
+def _servers(brokers: Sequence[BrokerAddress]) -> dict[str, Any]:
+    if len(brokers) == 1:
+        return {SERVER_ID: _server(brokers[0], "RabbitMQ")}
+    count = len(brokers)
+    return {
+        f"{SERVER_ID}-{number}": _server(broker, f"RabbitMQ, node {number} of a cluster of {count}")
+        for number, broker in enumerate(brokers, start=1)
+    }
+
+
+def _server(broker: BrokerAddress, what: str) -> dict[str, Any]:
     return {
         "host": f"{broker.host}:{broker.port}",
         "pathname": "/" + quote(broker.vhost, safe=""),
         "protocol": broker.scheme,
         "protocolVersion": AMQP_PROTOCOL_VERSION,
-        "description": f"RabbitMQ, virtual host `{broker.vhost}` (the URL's path, percent-encoded).",
+        "description": f"{what}, virtual host `{broker.vhost}` (the URL's path, percent-encoded).",
     }
 
 

@@ -7,12 +7,12 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import pika
 from pika.adapters.select_connection import IOLoop
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from adapters.database import create_database_engine
+from items_events.broker_addresses import broker_parameters
 from items_events.reconnect_policy import ReconnectPolicy
 from relay.confirm_channel import ConfirmChannel
 from relay.leadership import FileLockLeadership, Leadership
@@ -64,9 +64,10 @@ def build_relay(
     engine = create_database_engine(_relay_sessions(settings))
     topology = topology or Topology(settings.events_exchange)
     loop = IOLoop()
-    parameters = pika.URLParameters(settings.amqp_url)
-    parameters.client_properties = {"connection_name": f"items-relay:{os.getpid()}"}
-    channel = ConfirmChannel(loop, parameters, topology, ReconnectPolicy())
+    addresses = broker_parameters(settings.amqp_url)  # every node of the cluster, in order
+    for parameters in addresses:
+        parameters.client_properties = {"connection_name": f"items-relay:{os.getpid()}"}
+    channel = ConfirmChannel(loop, addresses, topology, ReconnectPolicy())
     publisher = ConfirmingPublisher(loop, channel, topology.exchange, settings.relay_confirm_timeout_s)
     retention = Retention(
         engine,

@@ -40,12 +40,18 @@ _KEEPALIVE = {
 
 
 def lock_connection_factory(engine: Engine) -> Callable[[], psycopg.Connection[Any]]:
-    """Connects with the engine's own URL translation, outside its pool."""
+    """Connects with the engine's own URL translation (every host of a multi-host URL), outside its pool.
+
+    Always to a server that accepts writes: a hot standby grants the advisory lock and
+    accepts LISTEN too, so a relay whose lock session reached one would lead next to the
+    real leader, and publish rows that the primary never hears were sent.
+    """
     _args, parameters = engine.dialect.create_connect_args(engine.url)
+    parameters = {"target_session_attrs": "read-write", **parameters, **_KEEPALIVE}
 
     def connect() -> psycopg.Connection[Any]:
         application_name = f"{APPLICATION_NAME_PREFIX}{os.getpid()}"
-        return psycopg.connect(**{**parameters, **_KEEPALIVE}, application_name=application_name, autocommit=True)
+        return psycopg.connect(**parameters, application_name=application_name, autocommit=True)
 
     return connect
 

@@ -2,9 +2,10 @@
 
 Every message is persistent and `mandatory`; up to the owner's window of them are in
 flight at once, tracked by delivery tag until the broker confirms them (`multiple=True`
-acks included). Any delivery failure (a nack, a confirm overdue by `confirm_timeout_s`)
-drops the connection: every unconfirmed message is forgotten and its row, still unmarked
-in the outbox, is read and resent in seq order after the reconnect. Consumers see at most
+acks included). Any delivery failure gives up the window: a nack renews the channel, a
+confirm overdue by `confirm_timeout_s` drops the connection. Every unconfirmed message is
+forgotten and its row, still unmarked in the outbox, is read and resent in seq order on
+the next channel. Consumers see at most
 a duplicate (same `message_id`), never a loss. A message that no queue is bound for comes
 back as a basic.return followed by its ack: it is counted and logged, and marked
 published like any other, since the outbox keeps it for replay. With tracing on, each
@@ -124,7 +125,7 @@ class ConfirmingPublisher:
             return  # a late confirm of a window already given up
         if isinstance(method, spec.Basic.Nack):
             EVENTS_NACKED.inc()
-            self._fail(f"broker nacked delivery {method.delivery_tag}")
+            self._fail(f"broker nacked delivery {method.delivery_tag}", self._confirm_channel.renew)
             return
         seqs = self._window.confirm(method.delivery_tag, method.multiple)
         if seqs:
@@ -157,10 +158,10 @@ class ConfirmingPublisher:
         else:
             self._watchdog.schedule(self._watch_period())
 
-    def _fail(self, reason: str) -> None:
-        log.warning("%s; reconnecting to resend %d unconfirmed events", reason, len(self._window))
+    def _fail(self, reason: str, recover: Callable[[str], None] | None = None) -> None:
+        log.warning("%s; resending %d unconfirmed events", reason, len(self._window))
         self._forget_window()
-        self._confirm_channel.drop(reason)
+        (recover or self._confirm_channel.drop)(reason)
 
     def _forget_window(self) -> None:
         self._channel = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 
 import pika
@@ -19,20 +20,20 @@ class QueueNotFound(LookupError):
 
 
 class ReplayPublisher:
-    """A context manager: connects, checks the queue exists, turns on publisher confirms.
+    """A context manager: connects to a node, checks the queue exists, turns on publisher confirms.
 
     The default exchange routes a message to the queue named by its routing key and to no
     other, so a replay reaches one consumer however many are bound to the events exchange.
     """
 
-    def __init__(self, parameters: pika.connection.Parameters, queue: str) -> None:
-        self._parameters = parameters
+    def __init__(self, addresses: Sequence[pika.connection.Parameters], queue: str) -> None:
+        self._addresses = list(addresses)
         self.queue = queue
         self._connection: pika.BlockingConnection | None = None
         self._channel: BlockingChannel | None = None
 
     def __enter__(self) -> ReplayPublisher:
-        self._connection = pika.BlockingConnection(self._parameters)
+        self._connection = pika.BlockingConnection(self._addresses)  # the first node that answers
         try:
             channel = self._connection.channel()
             try:

@@ -27,8 +27,8 @@ class ContractModule(Module):
     @provider
     def asyncapi_docs(self, catalog: EventCatalog, settings: Settings, spec: OpenApiSpec) -> AsyncApiDocs:
         # The events follow the service's releases, so they share the API's version number.
-        broker = BrokerAddress.from_url(settings.broker_public_url or settings.amqp_url)
+        brokers = BrokerAddress.every_node(settings.broker_public_url or settings.amqp_url)
         document = build_asyncapi(
-            catalog, settings.events_exchange, str(spec["info"]["version"]), broker, schemas_url(settings)
+            catalog, settings.events_exchange, str(spec["info"]["version"]), brokers, schemas_url(settings)
         )
         return AsyncApiDocs(document, ASYNCAPI_PAGE)

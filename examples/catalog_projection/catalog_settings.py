@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from items_events import ConsumerConfig
+from items_events.broker_addresses import split_broker_urls
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CATALOG_URL = f"sqlite:///{HERE.parent.parent / 'var' / 'catalog.db'}"
@@ -19,7 +20,10 @@ class CatalogSettings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_prefix="CATALOG_")
 
     database_url: str = Field(default=DEFAULT_CATALOG_URL, description="Its own database: SQLite file or PostgreSQL.")
-    amqp_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/%2F", description="The broker and vhost.")
+    amqp_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/%2F",
+        description="The broker and vhost; for a cluster, every node's URL, separated by commas or spaces.",
+    )
     exchange: str = Field(default="items", description="The events exchange (the producer's EVENTS_EXCHANGE).")
     queue: str = Field(default="catalog-projection", description="Its own quorum queue; `<queue>.dlq` is its DLQ.")
     schemas_url: str = Field(
@@ -31,6 +35,12 @@ class CatalogSettings(BaseSettings):
     heartbeat_s: int = Field(default=30, ge=0, description="AMQP heartbeat timeout.")
     metrics_port: int = Field(default=0, ge=0, le=65535, description="Port of its /metrics listener (0: none).")
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Root log level.")
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _broker_urls_are_well_formed(cls, value: str) -> str:
+        split_broker_urls(value)
+        return value
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(

@@ -44,9 +44,9 @@ def rabbit_cluster(tmp_path_factory: pytest.TempPathFactory, timings: Timings) -
 @pytest.fixture
 def cluster(rabbit_cluster: RabbitCluster) -> RabbitCluster:
     """The cluster with every node running, whatever an earlier test killed."""
-    for node in rabbit_cluster.nodes:
-        if not node.running:
-            rabbit_cluster.restart(node)
+    down = [node for node in rabbit_cluster.nodes if not node.running]
+    if down:
+        rabbit_cluster.restart(*down)
     return rabbit_cluster
 
 

@@ -98,11 +98,13 @@ class RabbitCluster(StartedServers):
         """`kill -9` of the node's Erlang VM; the other nodes notice when its connections drop."""
         node.kill()
 
-    def restart(self, node: RabbitNode) -> float:
-        """Start a killed node on its old data; the seconds until the others report it running again."""
+    def restart(self, *nodes: RabbitNode) -> float:
+        """Start killed nodes on their old data, together; the seconds until the cluster reports all running."""
         started = time.monotonic()
-        node.start()
-        node.await_startup()
+        for node in nodes:
+            node.start()
+        for node in nodes:
+            node.await_startup()
         self.wait_until_running({each.name for each in self.nodes})
         return time.monotonic() - started
 

@@ -1,7 +1,6 @@
-"""The whole service on a test's RabbitMQ cluster: the API under gunicorn, the relay and the example consumer.
+"""The whole service on a test's broker and database: the API under gunicorn, the relays and the example consumer.
 
-Each process gets `amqp_url` as it is: one node's URL today. Once the relay and the
-consumer runner take several addresses, the same text can list every node.
+Each process gets its broker setting as it is: on a cluster, the list of every node's URL.
 """
 
 from __future__ import annotations
@@ -19,12 +18,13 @@ from sqlalchemy import select
 from examples.catalog_projection.catalog_settings import CatalogSettings
 from examples.catalog_projection.catalog_tables import catalog_items
 from items_events import create_consumer_engine
+from items_events.broker_addresses import broker_parameters
 from items_events.processed_events import processed_events
 from items_events.queue_topology import queue_arguments
 from settings import Settings
 from tests.cluster.polling import poll
 from tests.consumer.consumer_process import ConsumerProcess, catalog_process
-from tests.integration.api_server import ApiServer
+from tests.integration.api_server import ApiServer, free_port
 from tests.integration.relay_runner import RelayProcess
 from tests.scale.service_processes import api_servers, relay_processes
 
@@ -39,7 +39,15 @@ class ServiceSettings:
     catalog: CatalogSettings
 
     @classmethod
-    def on(cls, database_url: str, amqp_url: str, directory: Path) -> ServiceSettings:
+    def on(
+        cls,
+        database_url: str,
+        amqp_url: str,
+        directory: Path,
+        consumer_amqp_url: str | None = None,
+        consumer_database_url: str | None = None,
+    ) -> ServiceSettings:
+        """The consumer's broker list and database default to the service's broker and a SQLite file."""
         exchange = f"items.cluster.{uuid.uuid4().hex[:12]}"
         items = Settings(
             database_url=database_url,
@@ -48,10 +56,11 @@ class ServiceSettings:
             auth_dev_secret_file=directory / "jwt-secret",
         )
         catalog = CatalogSettings(
-            database_url=f"sqlite:///{directory / 'catalog.db'}",
-            amqp_url=amqp_url,
+            database_url=consumer_database_url or f"sqlite:///{directory / 'catalog.db'}",
+            amqp_url=consumer_amqp_url or amqp_url,
             exchange=exchange,
             queue=f"{exchange}.catalog",
+            metrics_port=free_port(),  # its counters tell how many events it applied
         )
         return cls(items, catalog)
 
@@ -105,7 +114,7 @@ def running_service(
 
 
 def consumer_count(amqp_url: str, queue: str) -> int:
-    with pika.BlockingConnection(pika.URLParameters(amqp_url)) as connection:
+    with pika.BlockingConnection(broker_parameters(amqp_url)) as connection:
         return int(connection.channel().queue_declare(queue, passive=True).method.consumer_count)
 
 

@@ -1,8 +1,14 @@
-"""The service on a 3-node RabbitMQ cluster, under write load, while the consumer queue's leader node is killed.
+"""The service on a 3-node RabbitMQ cluster under a steady write load through the API, with the example consumer.
 
-Today the relay and the consumer take one broker address, so both are connected to a node
-that survives, and the node killed holds the consumer queue's leader. Once they take
-several addresses, the node they are connected to can be killed as well.
+`kill -9` of the node holding the consumer queue's leader, later of the node the relay is
+connected to, then both come back. Counted: client write errors, events lost (rows, outbox
+and what the consumer applied), duplicates applied, and when publishing and consuming resume.
+
+Every process gets every node's URL. The API and the relay list node b first, the consumer
+node a, where its queue's leader is declared: the first kill takes the leader and the
+consumer's node and leaves the relay's channel alone; the second takes the relay's node
+(where the consumer went too). With two of three nodes down the quorum queue has no majority:
+nothing can be confirmed or delivered until a node is back, while writes go on.
 """
 
 from __future__ import annotations
@@ -11,21 +17,29 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
 from adapters.database import create_database_engine
-from examples.catalog_projection.catalog_service import catalog_summary
+from tests.cluster.event_accounting import log_messages
+from tests.cluster.load_outcome import LoadOutcome, assert_nothing_lost_or_applied_twice, count_outcome
 from tests.cluster.polling import poll
 from tests.cluster.rabbit_cluster import RabbitCluster
-from tests.cluster.service_on_cluster import ServiceSettings, catalog_versions, consumer_marks, running_service
+from tests.cluster.rabbit_node import RabbitNode
+from tests.cluster.service_on_cluster import ServiceSettings, running_service
 from tests.cluster.timings import Timings
-from tests.cluster.write_load import ANSWERS, ITEMS, assert_finished, first_after, load_under_way, wait_until_applied
+from tests.cluster.write_load import (
+    ANSWERS,
+    STEP_TIMEOUT_S,
+    more_writes,
+    steady_load,
+    wait_until_flowing,
+)
 from tests.conftest import migrate
-from tests.scale.database_reads import current_versions, publication_marks
 from tests.servers import scratch_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.postgres]
-
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
@@ -35,36 +49,72 @@ def database_url() -> Iterator[str]:
         yield url
 
 
-def test_writes_are_published_and_applied_once_each_over_the_loss_of_the_consumer_queue_leader(
+def every_node(*nodes: RabbitNode) -> str:
+    return ", ".join(node.amqp_url for node in nodes)
+
+
+def connected_node(cluster: RabbitCluster, connection_name: str) -> RabbitNode:
+    for attempt in poll(STEP_TIMEOUT_S, StopIteration):
+        with attempt:
+            return cluster.node_of_connection(connection_name)
+    raise AssertionError("unreachable")
+
+
+def test_nothing_is_lost_or_applied_twice_over_the_loss_of_the_queue_leader_then_the_relays_node(
     cluster: RabbitCluster, database_url: str, tmp_path: Path, timings: Timings
 ) -> None:
-    leader, connected = cluster.nodes[0], cluster.nodes[1]
-    settings = ServiceSettings.on(database_url, connected.amqp_url, tmp_path)
-    settings.declare_consumer_queue(leader.amqp_url)
-    assert cluster.replicas(settings.catalog.queue).leader == leader.name
+    a, b, c = cluster.nodes
+    settings = ServiceSettings.on(database_url, every_node(b, c, a), tmp_path, consumer_amqp_url=every_node(a, b, c))
+    queues = (settings.catalog.queue, settings.catalog.consumer_config().dead_letter_queue)
+    settings.declare_consumer_queue(a.amqp_url)
     engine = create_database_engine(settings.items)
     try:
         with running_service(settings, tmp_path) as service:
-            for attempt in poll(30.0):
-                with attempt:
-                    assert cluster.node_of_connection(service.relay_connection_name(service.relays[0])) is connected
-            load = load_under_way(service.api)
-            killed_at = time.time()
-            cluster.kill(leader)
-            assert_finished(load)
-            rejoined_in_s = cluster.restart(leader)
-            expected = wait_until_applied(engine, settings.catalog)
-            assert service.consumer.terminate() == 0, service.consumer.log()
-        published, applied = publication_marks(engine), consumer_marks(settings.catalog)
+            relay_connection = service.relay_connection_name(service.relays[0])
+            assert connected_node(cluster, relay_connection) is b
+            assert connected_node(cluster, f"consumer:{settings.catalog.queue}") is a
+            for queue in queues:  # the consumer queue and its DLQ: a replica on every node
+                assert cluster.replicas(queue).members == {node.name for node in cluster.nodes}, queue
+            assert cluster.replicas(settings.catalog.queue).leader == a.name
+            served = yaml.safe_load(httpx.get(f"{service.api.base_url}/asyncapi.yaml", timeout=5).text)
+            assert len(served["servers"]) == 3, "the API was not given every node"
 
-        assert set(load.outcomes) <= ANSWERS and load.outcomes["POST 201"] == ITEMS, load.outcomes
-        assert set(published) == expected, "an event was not marked published"
-        assert catalog_versions(settings.catalog) == current_versions(engine)
-        assert catalog_summary(settings.catalog).processed_events == len(expected)
-        assert cluster.replicas(settings.catalog.queue).online == {node.name for node in cluster.nodes}
+            load = steady_load(service.api)
+            try:
+                more_writes(load)
+                leader_killed_at = time.time()
+                cluster.kill(a)
+                wait_until_flowing(engine, settings.catalog, leader_killed_at)
+                more_writes(load)
+                relays_node = connected_node(cluster, relay_connection)
+                relays_node_killed_at = time.time()
+                cluster.kill(relays_node)
+                more_writes(load)  # two nodes down: writes go on, their events wait in the outbox
+                restarted_at = time.time()
+                rejoined_in_s = cluster.restart(a, relays_node)
+                wait_until_flowing(engine, settings.catalog, restarted_at)
+                more_writes(load)
+            finally:
+                load.stop()
+            outcome = LoadOutcome.settled(engine, settings.catalog)
+            assert service.consumer.terminate() == 0, service.consumer.log()
+            relay_log, consumer_log = service.relays[0].log_path, service.consumer.log_path
+
+        assert set(load.outcomes) <= ANSWERS and load.outcomes["POST 201"] > 0, load.outcomes  # no write failed
+        assert_nothing_lost_or_applied_twice(load, outcome, engine, settings.catalog)
+        for queue in queues:
+            assert cluster.replicas(queue).online == {node.name for node in cluster.nodes}, queue
     finally:
         engine.dispose()
-    timings.count("service: writes answered under load (no 5xx, no broken)", load.answered)
-    timings.seconds("service: queue leader killed -> next event published", first_after(published, killed_at))
-    timings.seconds("service: queue leader killed -> next event applied", first_after(applied, killed_at))
-    timings.seconds("service: killed node restarted -> running in the cluster", rejoined_in_s)
+    count_outcome(timings, "cluster", load, outcome)
+    for what, moment in (
+        ("kill 1 (queue leader, consumer's node)", leader_killed_at),
+        ("kill 2 (relay's node; 2 of 3 down)", relays_node_killed_at),
+        ("restart of both", restarted_at),
+    ):
+        timings.seconds(f"cluster: {what} -> next event published", outcome.resumed(moment, outcome.published))
+        timings.seconds(f"cluster: {what} -> next event applied", outcome.resumed(moment, outcome.applied))
+    timings.seconds("cluster: restart of both -> running in the cluster", rejoined_in_s)
+    timings.count("cluster: relay connections made", len(log_messages(relay_log, "connected to the broker")))
+    timings.count("cluster: relay channels renewed after a nack", len(log_messages(relay_log, "renewing")))
+    timings.count("cluster: consumer connections made", len(log_messages(consumer_log, "consuming ")))

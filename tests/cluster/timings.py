@@ -19,5 +19,5 @@ class Timings:
 
     def lines(self) -> list[str]:
         return [
-            f"{what:<64} {value:9.3f} s" if unit else f"{what:<64} {value:9.0f}" for what, value, unit in self.figures
+            f"{what:<72} {value:9.3f} s" if unit else f"{what:<72} {value:9.0f}" for what, value, unit in self.figures
         ]

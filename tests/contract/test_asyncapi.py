@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from eventing.asyncapi import AVRO_SCHEMA_FORMAT, BrokerAddress, build_asyncapi
@@ -17,10 +18,11 @@ from tests.events import SCHEMAS_URL, catalog
 
 CE_HEADERS = {"ce-specversion", "ce-id", "ce-source", "ce-type", "ce-time", "ce-subject", "ce-dataschema"}
 BROKER = "amqp://user:secret@broker.internal:5672/catalogue%2Fprod"
+CLUSTER = ", ".join(f"amqp://user:secret@rabbit-{n}.internal:5672/catalogue%2Fprod" for n in range(3))
 
 
 def generated(broker_url: str = BROKER) -> dict[str, Any]:
-    return build_asyncapi(catalog(), "items", "1.0.0", BrokerAddress.from_url(broker_url), SCHEMAS_URL)
+    return build_asyncapi(catalog(), "items", "1.0.0", BrokerAddress.every_node(broker_url), SCHEMAS_URL)
 
 
 def test_there_is_a_channel_and_a_send_operation_per_routing_key() -> None:
@@ -77,9 +79,18 @@ def test_the_server_names_host_and_vhost_without_credentials() -> None:
     assert generated("amqp://rabbit.example")["servers"]["broker"]["pathname"] == "/%2F"
 
 
-def test_the_official_parser_accepts_the_generated_document(tmp_path: Path) -> None:
+def test_a_cluster_is_one_server_per_node_in_the_given_order() -> None:
+    servers = generated(CLUSTER)["servers"]
+    assert list(servers) == ["broker-1", "broker-2", "broker-3"]
+    assert [server["host"] for server in servers.values()] == [f"rabbit-{n}.internal:5672" for n in range(3)]
+    assert {server["pathname"] for server in servers.values()} == {"/catalogue%2Fprod"}
+    assert "secret" not in yaml.safe_dump(generated(CLUSTER))
+
+
+@pytest.mark.parametrize("broker", [BROKER, CLUSTER], ids=["one-node", "cluster"])
+def test_the_official_parser_accepts_the_generated_document(tmp_path: Path, broker: str) -> None:
     path = tmp_path / "asyncapi.yaml"
-    path.write_text(yaml.safe_dump(generated(), sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.safe_dump(generated(broker), sort_keys=False), encoding="utf-8")
     result = parse_asyncapi(path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Warning" not in result.stdout, result.stdout
@@ -101,7 +112,7 @@ def test_the_served_document_names_the_public_broker(client: Any, settings: Sett
     assert response.headers["content-type"].startswith("application/yaml")
     served = yaml.safe_load(response.text)
     expected = build_asyncapi(
-        catalog(), "items", "1.0.0", BrokerAddress.from_url(settings.amqp_url), "http://127.0.0.1:8080/v1/schemas"
+        catalog(), "items", "1.0.0", BrokerAddress.every_node(settings.amqp_url), "http://127.0.0.1:8080/v1/schemas"
     )
     assert served == expected
     assert "guest" not in response.text

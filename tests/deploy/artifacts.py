@@ -111,6 +111,14 @@ def known_environment_variables() -> set[str]:
     return names
 
 
+def unknown_variables(environment: dict[str, Any]) -> set[str]:
+    """The variables of a container's environment that no process of the image reads.
+
+    OTEL_* are OpenTelemetry's own variables, read by its SDK (docs/observability.md).
+    """
+    return {name for name in environment if not name.startswith("OTEL_")} - known_environment_variables()
+
+
 def module_source(module: str) -> Path | None:
     """The file `python -m module` runs, or None when there is no such module in the project."""
     base = PROJECT_ROOT.joinpath(*module.split("."))

@@ -47,7 +47,7 @@ def test_compose_imports_the_definitions_into_the_broker() -> None:
 
 
 def test_the_asyncapi_document_declares_the_exchange_the_same_way() -> None:
-    document = build_asyncapi(catalog(), EXCHANGE, "1", BrokerAddress.from_url("amqp://broker/%2F"), SCHEMAS_URL)
+    document = build_asyncapi(catalog(), EXCHANGE, "1", BrokerAddress.every_node("amqp://broker/%2F"), SCHEMAS_URL)
     for event in catalog():
         exchange = document["channels"][event.routing_key]["bindings"]["amqp"]["exchange"]
         declared = {"exchange": exchange["name"], "exchange_type": exchange["type"], "durable": exchange["durable"]}

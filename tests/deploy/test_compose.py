@@ -8,8 +8,6 @@ Compose would do (references between services, volumes, configs) are made here.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,46 +21,16 @@ from tests.deploy.artifacts import (
     GUNICORN_CONF,
     command_problem,
     http_paths,
-    known_environment_variables,
     openapi_paths,
+    unknown_variables,
     yaml_documents,
 )
+from tests.deploy.compose_files import check_compose_schema, interpolate
 
 IMAGE_SERVICES = {"migrate", "api", "relay", "consumer"}
 INFRASTRUCTURE = {"postgres", "rabbitmq"}
 OPTIONAL = {"jaeger": "tracing"}
 """Services started only with `--profile <name>`."""
-# `$$` is a literal dollar (left for the container's shell); `${NAME:-default}` is substituted.
-INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
-
-
-def check_compose_schema(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def interpolate(value: Any) -> Any:
-    """Compose's variable substitution with an empty environment: the quick start must work
-    without an .env file, so every variable needs a default."""
-    if isinstance(value, dict):
-        return {key: interpolate(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [interpolate(item) for item in value]
-    if not isinstance(value, str):
-        return value
-
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        assert match.group(2), f"${{{match.group(1)}}} has no default; `docker compose up` must work as it is"
-        return match.group(3)
-
-    return INTERPOLATION.sub(substitute, value)
 
 
 @pytest.fixture(scope="module")
@@ -186,11 +154,8 @@ def test_volumes_and_configs_are_declared(compose: dict[str, Any], services: dic
 
 
 def test_environment_names_are_settings(services: dict[str, dict[str, Any]]) -> None:
-    known = known_environment_variables()
     for name in IMAGE_SERVICES:
-        # OTEL_* are OpenTelemetry's own variables, read by its SDK (docs/observability.md).
-        unknown = {variable for variable in services[name].get("environment", {}) if not variable.startswith("OTEL_")}
-        unknown -= known
+        unknown = unknown_variables(services[name].get("environment", {}))
         assert not unknown, f"{name} sets variables no process reads (typos?): {sorted(unknown)}"
 
 

@@ -35,6 +35,7 @@ class ApiServer:
         env = {
             **os.environ,
             "DATABASE_URL": settings.database_url,
+            "AMQP_URL": settings.amqp_url,
             "AUTH_DEV_SECRET_FILE": str(settings.auth_dev_secret_file),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),

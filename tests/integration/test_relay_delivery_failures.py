@@ -77,3 +77,7 @@ def test_a_nacked_publish_is_resent(
             return received == expected
 
         wait_until(take_one, "every nacked event resent", timeout_s=30, interval_s=0.01)
+    # A nack is answered with a new channel on the same connection, not with a reconnect.
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(message.startswith("renewing the broker channel") for message in messages)
+    assert not any("broker connection lost" in message for message in messages)

@@ -9,6 +9,11 @@ from uuid import UUID
 
 import pytest
 from pika import exceptions
+from pika.adapters.utils.connection_workflow import (
+    AMQPConnectionWorkflowFailed,
+    AMQPConnectorAMQPHandshakeError,
+    AMQPConnectorSocketConnectError,
+)
 
 from adapters.outbox_rows import PendingEvent
 from items_events.backoff import Backoff
@@ -53,6 +58,20 @@ def test_backoff_doubles_up_to_its_cap_and_restarts_after_a_reset() -> None:
         (exceptions.IncompatibleProtocolError("EOF during handshake"), Outage.TRANSIENT),
         (exceptions.ConnectionClosedByClient(200, "resend"), Outage.TRANSIENT),
         (exceptions.AMQPHeartbeatTimeout("no heartbeat"), Outage.TRANSIENT),
+        # An attempt on every node of a cluster: misconfigured if any node refused the credentials.
+        (
+            AMQPConnectionWorkflowFailed([AMQPConnectorSocketConnectError(ConnectionRefusedError())] * 3),
+            Outage.TRANSIENT,
+        ),
+        (
+            AMQPConnectionWorkflowFailed(
+                [
+                    AMQPConnectorSocketConnectError(ConnectionRefusedError()),
+                    AMQPConnectorAMQPHandshakeError(exceptions.ProbableAuthenticationError("refused")),
+                ]
+            ),
+            Outage.MISCONFIGURED,
+        ),
     ],
 )
 def test_the_reconnect_policy_is_decided_by_the_exception_type(reason: BaseException, outage: Outage) -> None:

@@ -46,6 +46,8 @@ class SpreadWriteLoad:
         """`"<method> <status>"`, or `"<method> broken"` when no answer came."""
         self.acknowledged: set[tuple[str, int]] = set()
         """(item id, version) of every successful write, as its answer said."""
+        self.acknowledged_at: list[tuple[float, float]] = []
+        """(sent, answered) of each successful write, in seconds since the epoch."""
 
     @property
     def answered(self) -> int:
@@ -89,6 +91,7 @@ class SpreadWriteLoad:
     def _send(self, client: httpx.Client, method: str, path: str, **request: Any) -> None:
         if time.monotonic() > self._deadline:
             return
+        sent = time.time()
         try:
             response = client.request(method, path, **request)
         except httpx.HTTPError:
@@ -98,6 +101,7 @@ class SpreadWriteLoad:
         with self._lock:
             self.outcomes[f"{method} {response.status_code}"] += 1
             if response.status_code == WRITTEN[method]:
+                self.acknowledged_at.append((sent, time.time()))
                 body = response.json()
                 self.acknowledged.add((body["id"], int(body["version"])))
                 if method == "POST":

@@ -63,6 +63,15 @@ def test_a_consumer_pointed_elsewhere_is_said_once_without_the_password() -> Non
     assert len(warnings) == 1 and "CATALOG_AMQP_URL" in warnings[0] and "secret" not in warnings[0]
 
 
+def test_a_cluster_list_is_passed_on_whole_and_shown_without_any_password() -> None:
+    cluster = "amqp://guest:secret@10.0.0.1:5672/%2F, amqp://guest:secret@10.0.0.2:5672/%2F"
+    settings = Settings(amqp_url=cluster)
+    env, _warnings = catalog_environment(settings, {})
+    assert env["CATALOG_AMQP_URL"] == cluster
+    _env, warnings = catalog_environment(settings, {"CATALOG_AMQP_URL": "amqp://guest:secret@10.0.0.3:5672/%2F"})
+    assert len(warnings) == 1 and "secret" not in warnings[0] and warnings[0].count("***") == 3
+
+
 def test_public_base_url_follows_host_and_port_unless_set() -> None:
     assert Settings(port=9000).public_base_url == "http://127.0.0.1:9000"
     assert Settings(host="0.0.0.0", port=9001).public_base_url == "http://127.0.0.1:9001"

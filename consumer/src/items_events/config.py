@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from items_events.broker_addresses import BrokerUrls, split_broker_urls
+
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEAD_LETTER_QUEUE_SUFFIX = ".dlq"
 DEAD_LETTER_EXCHANGE_SUFFIX = ".dlx"
@@ -17,7 +19,9 @@ class ConsumerConfig:
     # Routing-key patterns bound to the exchange; `#` takes every event, and types without a
     # handler are then acked and dropped (counted in `consumer_events_ignored_total`).
     bindings: tuple[str, ...] = ("#",)
-    amqp_url: str = DEFAULT_AMQP_URL
+    # One node's URL, or every node of a cluster: several URLs in one text (separated by commas or
+    # spaces) or a tuple of them. Tried in order; after losing a node, from the one after it.
+    amqp_url: BrokerUrls = DEFAULT_AMQP_URL
     exchange: str = "items"
     # Empty: `<exchange>.dlx`, one direct exchange shared by every consumer of that exchange.
     dead_letter_exchange: str = ""
@@ -34,6 +38,7 @@ class ConsumerConfig:
     def __post_init__(self) -> None:
         if not self.queue:
             raise ValueError("a consumer needs a queue name")
+        split_broker_urls(self.amqp_url)  # a malformed list fails here, not at the first connect
         if not self.bindings:
             raise ValueError("a consumer needs at least one binding, e.g. '#' or 'item.*'")
         if not 1 <= self.max_batch <= self.prefetch <= 65535:

@@ -1,5 +1,9 @@
 """One broker connection's life: declare, consume in batches, settle, and on stop cancel and drain.
 
+Each run connects to the first node of the configured list that answers, starting after
+the node whose connection was lost last time, so a consumer moves to another node of
+the cluster when its own goes; deliveries left unacked there come again from the queue.
+
 pika calls `_on_message` from inside `process_data_events`; it only buffers. Batches
 are processed between those calls, on the same thread, so no pika object is ever
 touched from two places. Settling a batch rejects its failures one by one first,
@@ -15,10 +19,11 @@ from typing import Any
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import ConsumerCancelled
+from pika.exceptions import AMQPError, ConsumerCancelled
 from pika.spec import Basic, BasicProperties
 
 from items_events.batch_processor import BatchProcessor
+from items_events.broker_addresses import Address, broker_parameters, first_answering, starting_after
 from items_events.config import ConsumerConfig
 from items_events.delivery import Delivery, Outcome
 from items_events.queue_topology import declare_queue
@@ -46,12 +51,15 @@ class ConsumingSession:
         self._should_stop = should_stop
         self._pending: list[Delivery] = []
         self._cancelled_by_broker = False
+        self._addresses = broker_parameters(config.amqp_url)
+        for parameters in self._addresses:
+            parameters.heartbeat = config.heartbeat_s
+            parameters.client_properties = {"connection_name": f"consumer:{config.queue}"}
+        self._lost: Address | None = None
 
     def run(self) -> None:
-        parameters = pika.URLParameters(self._config.amqp_url)
-        parameters.heartbeat = self._config.heartbeat_s
-        parameters.client_properties = {"connection_name": f"consumer:{self._config.queue}"}
-        connection = pika.BlockingConnection(parameters)
+        connection, node = first_answering(starting_after(self._addresses, self._lost))
+        self._lost = None
         try:
             channel = connection.channel()
             declare_queue(channel, self._config)
@@ -59,7 +67,7 @@ class ConsumingSession:
             channel.add_on_cancel_callback(self._on_cancelled)
             consumer_tag = channel.basic_consume(self._config.queue, self._on_message)
             self._recovery.broker_recovered()
-            log.info("consuming %s bound to %s", self._config.queue, ", ".join(self._config.bindings))
+            log.info("consuming %s bound to %s, on %s:%d", self._config.queue, ", ".join(self._config.bindings), *node)
             while not self._should_stop():
                 if self._cancelled_by_broker:
                     raise ConsumerCancelled(f"the broker cancelled the consumer of {self._config.queue}")
@@ -70,6 +78,9 @@ class ConsumingSession:
             channel.basic_cancel(consumer_tag)
             self._drain(channel, connection)
             channel.close()
+        except AMQPError:
+            self._lost = node  # the next run tries the other nodes first
+            raise
         finally:
             self._pending.clear()  # their delivery tags die with the channel
             if connection.is_open:

@@ -13,6 +13,7 @@ import logging
 from enum import Enum
 
 from pika import exceptions
+from pika.adapters.utils.connection_workflow import AMQPConnectionWorkflowFailed, AMQPConnectorPhaseErrorBase
 
 from items_events.backoff import Backoff
 
@@ -44,7 +45,15 @@ class Outage(Enum):
 
 
 def classify(reason: BaseException) -> Outage:
-    """The one place that maps pika's exceptions to a reconnect behaviour."""
+    """The one place that maps pika's exceptions to a reconnect behaviour.
+
+    A failed attempt on several nodes is misconfigured if any node refused it for that.
+    """
+    if isinstance(reason, AMQPConnectionWorkflowFailed):
+        attempts = [classify(attempt) for attempt in reason.exceptions]
+        return Outage.MISCONFIGURED if Outage.MISCONFIGURED in attempts else Outage.TRANSIENT
+    if isinstance(reason, AMQPConnectorPhaseErrorBase):  # one node's attempt, failed at one step
+        return classify(reason.exception)
     if isinstance(reason, _CONFIGURATION_ERRORS):
         return Outage.MISCONFIGURED
     closed_by_broker = (exceptions.ChannelClosedByBroker, exceptions.ConnectionClosedByBroker)
