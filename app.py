@@ -26,6 +26,7 @@ from api.content_negotiation import ContentNegotiationMiddleware
 from api.database_outage import OutageLog, database_problem_handler
 from api.dev_token_endpoint import DevTokenEndpoint
 from api.extra_routes import ExtraRoutesMiddleware
+from api.inline_wsgi import serve_inline
 from api.observation import ObservationMiddleware
 from api.problems import domain_problem, framework_problem, invalid_text
 from api.security import scoped_token_handlers
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         # Connexion would serve its resolved copy of the spec; clients get the authored one (below).
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", serve_spec=False),
     )
+    serve_inline(app, settings.max_body_bytes)
     app.add_api(spec, validate_responses=settings.validate_responses)
     app.add_middleware(
         ExtraRoutesMiddleware,

@@ -46,7 +46,12 @@ class BodyLimitMiddleware:
         await self.app(scope, _replay(messages, receive), send)
 
     def _too_large(self) -> Response:
-        return _problem(413, f"the request body is over {self.max_body_bytes} bytes", "Content Too Large")
+        return too_large(self.max_body_bytes)
+
+
+def too_large(max_body_bytes: int) -> Response:
+    """The 413 problem of a body over `max_body_bytes`."""
+    return _problem(413, f"the request body is over {max_body_bytes} bytes", "Content Too Large")
 
 
 def _problem(status: int, detail: str, title: str = "Bad Request") -> Response:
