@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import contextvars
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, cast
 
 from a2wsgi.asgi_typing import HTTPScope
 from a2wsgi.wsgi import Body, build_environ
-from a2wsgi.wsgi_typing import WSGIApp
 from connexion import FlaskApp
 from starlette.types import Message, Receive, Scope, Send
 
 from api.body_limit import too_large
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class InlineWSGI:
