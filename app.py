@@ -28,6 +28,7 @@ from api.dev_token_endpoint import DevTokenEndpoint
 from api.extra_routes import ExtraRoutesMiddleware
 from api.inline_wsgi import serve_inline
 from api.observation import ObservationMiddleware
+from api.prebuilt_operations import prebuild_operations
 from api.problems import domain_problem, framework_problem, invalid_text
 from api.security import scoped_token_handlers
 from api.spec_documents import declared_scopes, published_spec, spec_document_routes
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", serve_spec=False),
     )
     serve_inline(app, settings.max_body_bytes)
+    prebuild_operations(app)
     app.add_api(spec, validate_responses=settings.validate_responses)
     app.add_middleware(
         ExtraRoutesMiddleware,
