@@ -22,7 +22,11 @@ def test_the_flask_app_is_served_inline(app: FlaskApp) -> None:
 
 def test_handlers_run_on_the_thread_of_the_event_loop(client: Any, app: FlaskApp) -> None:
     seen: list[int] = []
-    app.app.before_request(lambda: seen.append(threading.get_ident()) and None)
+
+    @app.app.before_request
+    def record_thread() -> None:
+        seen.append(threading.get_ident())
+
     loop_threads: list[int] = []
     inline = app._middleware_app.asgi_app
 
