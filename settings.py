@@ -40,10 +40,13 @@ class Settings(BaseSettings):
         10.0, gt=0, description="A pooled connection idle longer than this is pinged before use."
     )
     db_connect_timeout_s: int = Field(
-        5, ge=2, le=60, description="Seconds to connect to PostgreSQL; twice that bounds an unanswered send."
+        3, ge=2, le=60, description="Seconds to connect to PostgreSQL; twice that bounds an unanswered send."
     )
     db_statement_timeout_ms: int = Field(
-        10000, ge=0, description="PostgreSQL statement_timeout of the API's queries (0: none); a hung query gets 503."
+        3000, ge=0, description="PostgreSQL statement_timeout of the API's queries (0: none); a hung query gets 503."
+    )
+    db_probe_timeout_ms: int = Field(
+        1000, ge=1, description="PostgreSQL statement_timeout of the readiness probe's query; past it, 503."
     )
     db_pool_recycle_s: int = Field(1800, ge=1, description="Replace pooled connections older than this.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="How long SQLite waits for a write lock.")

@@ -37,5 +37,8 @@ class ProvidersModule(Module):
         return OutboxBacklog(engine)
 
     @provider
-    def health_provider(self, engine: Engine, broker: BrokerCheck, backlog: Backlog) -> HealthProvider:
-        return HealthProvider([DatabaseCheck(engine), broker, OutboxCheck(backlog)])
+    def health_provider(
+        self, engine: Engine, broker: BrokerCheck, backlog: Backlog, settings: Settings
+    ) -> HealthProvider:
+        database = DatabaseCheck(engine, settings.db_probe_timeout_ms)
+        return HealthProvider([database, broker, OutboxCheck(backlog)])
