@@ -51,17 +51,17 @@ def slow_database() -> Iterator[str]:
 def test_a_slow_database_gives_quick_503s_while_liveness_keeps_answering(slow_database: str, tmp_path: Path) -> None:
     env = {"AUTH_ENABLED": "false", "ACCESS_LOG": "false", "DB_STATEMENT_TIMEOUT_MS": "1500"}
     item = f"/v1/items/{uuid.uuid4()}"
-    with live_server(slow_database, tmp_path / "server.log", workers=2, **env) as base_url:
-        with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT_S) as client:
-            assert client.get(item).status_code == 404
-            with items_locked(slow_database), ThreadPoolExecutor(4) as pool:
-                # Both workers get stuck queries while the probes go on.
-                reads = [pool.submit(client.get, item) for _ in range(4)]
-                live = [client.get("/health/live") for _ in range(5)]
-                ready = client.get("/health/ready")
-                answers = [read.result() for read in reads]
-            after = client.get(item)
-            ready_after = client.get("/health/ready")
+    server = live_server(slow_database, tmp_path / "server.log", workers=2, **env)
+    with server as base_url, httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT_S) as client:
+        assert client.get(item).status_code == 404
+        with items_locked(slow_database), ThreadPoolExecutor(4) as pool:
+            # Both workers get stuck queries while the probes go on.
+            reads = [pool.submit(client.get, item) for _ in range(4)]
+            live = [client.get("/health/live") for _ in range(5)]
+            ready = client.get("/health/ready")
+            answers = [read.result() for read in reads]
+        after = client.get(item)
+        ready_after = client.get("/health/ready")
     assert [answer.status_code for answer in live] == [200] * 5
     assert ready.status_code == 503, ready.text
     assert ready.json()["checks"]["database"]["ok"] is False

@@ -29,7 +29,6 @@ def test_a_dead_child_is_restarted_with_a_log_line_while_the_others_run() -> Non
     runner = threading.Thread(target=supervisor.run, args=(stop,))
     runner.start()
     try:
-
         @retry(stop=stop_after_delay(30), wait=wait_fixed(0.05), reraise=True)
         def started() -> subprocess.Popen[bytes]:
             assert steady.process is not None
