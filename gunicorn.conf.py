@@ -27,7 +27,9 @@ if bind and not os.environ.get("PUBLIC_BASE_URL") and not bind.startswith(("unix
 _settings = load_settings()
 check_tracing_config()  # a bad OTEL_* value stops the master now, not each worker as it boots
 bind = bind or f"{_settings.host}:{_settings.port}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Each worker serves one request at a time on its event loop (api/inline_wsgi.py): while one waits on
+# the database only another process can use the core: 2 x cores (docs/deployment.md, "Serving model").
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 # uvicorn's worker with a limit on request heads (MAX_HEADER_BYTES), which gunicorn's limit_request_* do not give.
 worker_class = "api.header_limit.ItemsUvicornWorker"
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "20"))
