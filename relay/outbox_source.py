@@ -45,6 +45,7 @@ expects, never does: it revisits every row published since the last vacuum on ea
 reads grew to milliseconds under steady writes. Retention runs on other connections, unaffected.
 """
 
+
 class OutboxSource:
     """The relay's only access to the outbox table for publishing."""
 
