@@ -109,9 +109,7 @@ class TcpProxy:
             for source, target, observer in ((client, server, seen), (server, client, None)):
                 threading.Thread(target=self._pipe, args=(source, target, observer), daemon=True).start()
 
-    def _pipe(
-        self, source: socket.socket, target: socket.socket, observer: Callable[[bytes], None] | None
-    ) -> None:
+    def _pipe(self, source: socket.socket, target: socket.socket, observer: Callable[[bytes], None] | None) -> None:
         try:
             while chunk := source.recv(_CHUNK):
                 self._flowing.wait()

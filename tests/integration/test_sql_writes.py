@@ -142,7 +142,8 @@ def test_a_patch_on_postgresql_locks_the_row_in_a_transaction(counted: tuple[Any
     location = _post(client, {}).headers["Location"]
     trips.reset()
 
-    response = client.patch(location, json={"name": "Renamed"}, headers={"Content-Type": "application/merge-patch+json"})
+    patch = {"name": "Renamed"}
+    response = client.patch(location, json=patch, headers={"Content-Type": "application/merge-patch+json"})
 
     assert response.status_code == 200, response.text
     # BEGIN, SELECT ... FOR UPDATE, UPDATE, DELETE of the tags, tags and outbox row together, COMMIT
