@@ -17,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
-    insert,
     select,
     update,
 )
@@ -41,7 +40,6 @@ categories = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-_INSERT = insert(categories)
 _SELECT_BY_ID = select(categories).where(categories.c.id == bindparam("category_id"))
 _LOCK_BY_ID = _SELECT_BY_ID.with_for_update()
 _IN_USE = select(exists().where(items.c.category_id == bindparam("category_id")))
@@ -51,15 +49,15 @@ class SqlCategoriesRepository(SqlRepository[Category], CategoriesRepository, por
     """The `categories` table, inside the caller's transaction."""
 
     def get(self, aggregate_id: UUID, *, for_update: bool = False) -> Category | None:
-        statement = _LOCK_BY_ID if for_update else _SELECT_BY_ID
-        row = self._connection.execute(statement, {"category_id": aggregate_id}).first()
+        if for_update:
+            row = self._session.write(_LOCK_BY_ID, {"category_id": aggregate_id}).first()
+        else:
+            row = self._session.read(_SELECT_BY_ID, {"category_id": aggregate_id}).first()
         return self._track(_to_category(row) if row is not None else None)
 
     def add(self, aggregate: Category) -> None:
-        try:
-            self._connection.execute(_INSERT, _to_row(aggregate))
-        except IntegrityError as exc:
-            raise DuplicateCategoryName(f"a category named {aggregate.name!r} already exists") from exc
+        # Sent at commit, with the outbox row.
+        self._session.insert(categories, [_to_row(aggregate)], lambda _error: _duplicate_name(aggregate))
         self._track(aggregate)
 
     def save(self, aggregate: Category, expected_version: int) -> bool:
@@ -69,14 +67,14 @@ class SqlCategoriesRepository(SqlRepository[Category], CategoriesRepository, por
             .values(_to_row(aggregate))
         )
         try:
-            return bool(self._connection.execute(statement).rowcount == 1)
+            return bool(self._session.write(statement).rowcount == 1)
         except IntegrityError as exc:
-            raise DuplicateCategoryName(f"a category named {aggregate.name!r} already exists") from exc
+            raise _duplicate_name(aggregate) from exc
 
     def remove(self, aggregate: Category, expected_version: int) -> bool:
         statement = delete(categories).where(categories.c.id == aggregate.id, categories.c.version == expected_version)
         try:
-            return bool(self._connection.execute(statement).rowcount == 1)
+            return bool(self._session.write(statement).rowcount == 1)
         except IntegrityError as exc:  # an item named it after `in_use` looked
             if is_foreign_key_violation(exc):
                 raise CategoryInUse(f"items still belong to category {aggregate.id}") from exc
@@ -86,10 +84,14 @@ class SqlCategoriesRepository(SqlRepository[Category], CategoriesRepository, por
         statement = select(categories).order_by(categories.c.id).limit(query.limit)
         if query.after is not None:
             statement = statement.where(categories.c.id > query.after)
-        return [_to_category(row) for row in self._connection.execute(statement)]
+        return [_to_category(row) for row in self._session.read(statement)]
 
     def in_use(self, category_id: UUID) -> bool:
-        return bool(self._connection.execute(_IN_USE, {"category_id": category_id}).scalar())
+        return bool(self._session.read(_IN_USE, {"category_id": category_id}).scalar())
+
+
+def _duplicate_name(category: Category) -> DuplicateCategoryName:
+    return DuplicateCategoryName(f"a category named {category.name!r} already exists")
 
 
 def _to_row(category: Category) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,6 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     delete,
-    insert,
     select,
     update,
 )
@@ -57,10 +57,10 @@ item_tags = Table(
 )
 
 # Built once: constructing a statement per call costs more than executing its cached compiled form.
-_INSERT_ITEM = insert(items)
-_INSERT_TAGS = insert(item_tags)
 _SELECT_BY_ID = select(items).where(items.c.id == bindparam("item_id"))
 _LOCK_BY_ID = _SELECT_BY_ID.with_for_update()
+_DELETE_TAGS = delete(item_tags).where(item_tags.c.item_id == bindparam("item_id"))
+_DELETE_ITEM = delete(items).where(items.c.id == bindparam("item_id"), items.c.version == bindparam("expected"))
 
 
 class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsRepository):
@@ -68,17 +68,17 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
 
     def get(self, aggregate_id: UUID, *, for_update: bool = False) -> Item | None:
         # SQLite ignores FOR UPDATE; its writers hold the database lock from BEGIN IMMEDIATE instead.
-        statement = _LOCK_BY_ID if for_update else _SELECT_BY_ID
-        row = self._connection.execute(statement, {"item_id": aggregate_id}).first()
+        if for_update:
+            row = self._session.write(_LOCK_BY_ID, {"item_id": aggregate_id}).first()
+        else:
+            row = self._session.read(_SELECT_BY_ID, {"item_id": aggregate_id}).first()
         return self._track(_to_item(row) if row is not None else None)
 
     def add(self, aggregate: Item) -> None:
-        # No savepoint: a failed insert fails the request, and the whole transaction rolls back.
-        try:
-            self._connection.execute(_INSERT_ITEM, _to_row(aggregate))
-        except IntegrityError as exc:
-            raise _refusal(exc, aggregate) from exc
-        self._insert_tags(aggregate)
+        # Sent at commit, with the tags and the outbox row; a violation then fails the whole transaction.
+        refusal = functools.partial(_refusal, item=aggregate)
+        self._session.insert(items, [_to_row(aggregate)], refusal)
+        self._session.insert(item_tags, _tag_rows(aggregate), refusal)
         self._track(aggregate)
 
     def save(self, aggregate: Item, expected_version: int) -> bool:
@@ -88,18 +88,17 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
             .values(_to_row(aggregate))
         )
         try:
-            written = self._connection.execute(statement).rowcount == 1
+            written = self._session.write(statement).rowcount == 1
         except IntegrityError as exc:
             raise _refusal(exc, aggregate) from exc
         if written:
-            self._connection.execute(delete(item_tags).where(item_tags.c.item_id == aggregate.id))
-            self._insert_tags(aggregate)
+            self._session.write(_DELETE_TAGS, {"item_id": aggregate.id})
+            self._session.insert(item_tags, _tag_rows(aggregate))
         return written
 
     def remove(self, aggregate: Item, expected_version: int) -> bool:
-        statement = delete(items).where(items.c.id == aggregate.id, items.c.version == expected_version)
-        self._connection.execute(delete(item_tags).where(item_tags.c.item_id == aggregate.id))
-        return self._connection.execute(statement).rowcount == 1
+        self._session.write(_DELETE_TAGS, {"item_id": aggregate.id})
+        return self._session.write(_DELETE_ITEM, {"item_id": aggregate.id, "expected": expected_version}).rowcount == 1
 
     def list_page(self, query: ListQuery) -> list[Item]:
         statement = select(items).order_by(items.c.id).limit(query.limit)
@@ -111,11 +110,11 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
             statement = statement.where(
                 items.c.name.icontains(text, autoescape=True) | items.c.sku.icontains(text, autoescape=True)
             )
-        return [_to_item(row) for row in self._connection.execute(statement)]
+        return [_to_item(row) for row in self._session.read(statement)]
 
-    def _insert_tags(self, item: Item) -> None:
-        if item.tags:
-            self._connection.execute(_INSERT_TAGS, [{"tag": tag, "item_id": item.id} for tag in item.tags])
+
+def _tag_rows(item: Item) -> list[dict[str, Any]]:
+    return [{"tag": tag, "item_id": item.id} for tag in item.tags]
 
 
 def _to_row(item: Item) -> dict[str, Any]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Connection, insert
-
+from adapters.sql_session import SqlSession
 from adapters.tables import outbox
 from domain.events import DomainEvent
 from eventing.outbox_message import OutboxMessage
@@ -16,9 +15,6 @@ NOTIFY_CHANNEL = "items_outbox"
 into the outbox; PostgreSQL delivers the notification only when the write commits."""
 
 
-_INSERT = insert(outbox)
-
-
 class EventEncoder(Protocol):
     """Turns a domain event into an outbox row."""
 
@@ -26,12 +22,12 @@ class EventEncoder(Protocol):
 
 
 class OutboxWriter:
-    """Inserts one outbox row per event; never publishes."""
+    """Inserts one outbox row per event, at commit with the aggregates' own rows; never publishes."""
 
     def __init__(self, encoder: EventEncoder) -> None:
         self._encoder = encoder
 
-    def write(self, connection: Connection, events: list[DomainEvent]) -> None:
+    def write(self, session: SqlSession, events: list[DomainEvent]) -> None:
         if not events:
             return
         rows = [self._encoder.encode(event).as_row() for event in events]
@@ -40,5 +36,4 @@ class OutboxWriter:
             # The request's span: the relay's publish continues its trace, and consumers that of the publish.
             for row in rows:
                 row["headers"] = {**row["headers"], "traceparent": trace}
-        # A single row goes as a plain execute: the driver's executemany path costs more for one.
-        connection.execute(_INSERT, rows if len(rows) > 1 else rows[0])
+        session.insert(outbox, rows)

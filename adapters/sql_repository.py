@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from adapters.sql_session import SqlSession
 from domain.events import Aggregate
 
 A = TypeVar("A", bound=Aggregate)
 
 
 class SqlRepository(Generic[A]):
-    """Holds the transaction's connection and the aggregates read or written through it."""
+    """Holds the transaction's session and the aggregates read or written through it."""
 
     _implementations: ClassVar[dict[type, type[SqlRepository[Any]]]] = {}
 
@@ -30,8 +30,8 @@ class SqlRepository(Generic[A]):
                 raise TypeError(f"{port.__name__} has two SQL implementations")
             SqlRepository._implementations[port] = cls
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, session: SqlSession) -> None:
+        self._session = session
         self.touched: list[A] = []
 
     @classmethod

@@ -7,12 +7,13 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from adapters.database import WRITE
 from adapters.idempotency_store import SqlIdempotencyStore
 from adapters.outbox_writer import OutboxWriter
 from adapters.sql_repository import SqlRepository
+from adapters.sql_session import SqlSession
 from domain.events import take_events
 from providers.ports import R, Transaction, UnitOfWork
 
@@ -33,35 +34,44 @@ class Implementations:
 class SqlTransaction(Transaction):
     """Repositories bound to one open transaction, made on first use."""
 
-    def __init__(self, connection: Connection, outbox: OutboxWriter, implementations: Implementations) -> None:
-        self._connection = connection
+    def __init__(self, session: SqlSession, outbox: OutboxWriter, implementations: Implementations) -> None:
+        self._session = session
         self._outbox = outbox
         self._implementations = implementations
         self._repositories: dict[type, SqlRepository[Any]] = {}
-        self.idempotency = SqlIdempotencyStore(connection)
+        self.idempotency = SqlIdempotencyStore(session)
 
     def repository(self, port: type[R]) -> R:
         repository = self._repositories.get(port)
         if repository is None:
-            repository = self._repositories[port] = self._implementations.of(port)(self._connection)
+            repository = self._repositories[port] = self._implementations.of(port)(self._session)
         return repository  # type: ignore[return-value]  # implements `port`, by its registration
 
     def commit(self) -> None:
         touched = [aggregate for repository in self._repositories.values() for aggregate in repository.touched]
-        self._outbox.write(self._connection, take_events(touched))
-        self._connection.commit()
+        self._outbox.write(self._session, take_events(touched))
+        self._session.commit()
 
 
 @dataclass(frozen=True, slots=True)
 class Engines:
-    """The engine, and a view of it whose transactions announce a write (built once per process)."""
+    """Views of the engine for reads and for writes (built once per process).
+
+    On PostgreSQL both are in autocommit and a write opens its transaction only when it
+    needs one (`adapters/sql_session.py`): a read is then one round trip, not BEGIN, the
+    query and ROLLBACK. On SQLite a write's transaction announces it, to take the lock up front.
+    """
 
     reader: Engine
     writer: Engine
+    begins_on_demand: bool
 
     @classmethod
     def of(cls, engine: Engine) -> Engines:
-        return cls(engine, engine.execution_options(**{WRITE: True}))
+        if engine.dialect.name == "postgresql":
+            autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+            return cls(autocommit, autocommit, begins_on_demand=True)
+        return cls(engine, engine.execution_options(**{WRITE: True}), begins_on_demand=False)
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -82,4 +92,5 @@ class SqlUnitOfWork(UnitOfWork):
     def _open(self, engine: Engine) -> Iterator[Transaction]:
         with engine.connect() as connection:
             # Leaving without commit() rolls back when the connection closes.
-            yield SqlTransaction(connection, self._outbox, self._implementations)
+            session = SqlSession(connection, self._engines.begins_on_demand)
+            yield SqlTransaction(session, self._outbox, self._implementations)

@@ -92,6 +92,7 @@ def default_options(settings: Settings) -> RelayOptions:
         batch_size=settings.relay_batch_size,
         max_in_flight=settings.relay_max_in_flight,
         poll_interval_s=poll_interval_s,
+        read_interval_s=settings.relay_read_interval_ms / 1000,
     )
 
 

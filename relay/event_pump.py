@@ -38,6 +38,7 @@ class EventPump:
         mark_delay_s: float,
         now: Callable[[], datetime],
         on_closed: Callable[[], None],
+        read_interval_s: float = 0.0,
     ) -> None:
         self._source = source
         self._publisher = publisher
@@ -46,6 +47,7 @@ class EventPump:
         # Refill once this much of the window is free: fewer, larger reads and socket writes.
         self._refill = max(1, min(batch_size, max_in_flight // 2))
         self._mark_delay_s = mark_delay_s
+        self._read_interval_s = read_interval_s
         self._now = now
         self._on_closed = on_closed
         self._unmarked: set[int] = set()
@@ -78,9 +80,9 @@ class EventPump:
         self._unmarked.clear()  # whoever leads next resends what could not be marked
 
     def wake(self) -> None:
-        """New rows may have committed."""
+        """New rows may have committed: read once the window is over, with whatever else commits in it."""
         if self._active:
-            self._read.schedule()
+            self._read.schedule(self._read_interval_s)
 
     def mark_confirmed(self) -> None:
         """One UPDATE for every row confirmed since the last one; kept for a retry on failure."""
@@ -115,13 +117,14 @@ class EventPump:
     # PublisherEvents
 
     def on_ready(self) -> None:
-        self.wake()
+        if self._active:
+            self._read.schedule()
 
     def on_confirmed(self, seqs: list[int]) -> None:
         self._unmarked.update(seqs)
         self._mark.schedule(0.0 if len(self._unmarked) >= self._batch_size else self._mark_delay_s)
-        if self._draining and self._max_in_flight - self._publisher.in_flight >= self._refill:
-            self.wake()
+        if self._draining and self._active and self._max_in_flight - self._publisher.in_flight >= self._refill:
+            self._read.schedule()
 
     def on_lost(self) -> None:
         self._draining = False

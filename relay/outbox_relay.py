@@ -9,7 +9,9 @@ and the pika objects are only ever touched here. `stop()` is the one thread-safe
 
 Wake-ups: the leadership's descriptor (PostgreSQL LISTEN) turns readable on commit;
 a periodic tick polls as a fallback (the only wake-up on SQLite) and checks that the
-lock is still held; a full batch or a freed confirm window reads again at once.
+lock is still held; a full batch or a freed confirm window reads again at once. The
+commits of a short window (`read_interval_s`) share one read: under a steady trickle a
+read per commit, not the publish, is most of the relay's CPU.
 """
 
 from __future__ import annotations
@@ -53,7 +55,15 @@ class OutboxRelay:
         self._options = options
         self._now = now
         self._pump = EventPump(
-            loop, source, publisher, options.batch_size, options.max_in_flight, options.mark_delay_s, now, self._closed
+            loop,
+            source,
+            publisher,
+            options.batch_size,
+            options.max_in_flight,
+            options.mark_delay_s,
+            now,
+            self._closed,
+            read_interval_s=options.read_interval_s,
         )
         self._leading = False
         self._stopping = False

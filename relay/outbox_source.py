@@ -6,7 +6,9 @@ was read. Every read therefore selects all pending rows again (`published_at IS 
 served by the partial index `ix_outbox_pending`), minus the ones already in flight.
 
 Both statements are built once: the relay runs them for every wake-up, and building and
-cache-keying a Core statement costs more CPU than PostgreSQL spends answering it.
+cache-keying a Core statement costs more CPU than PostgreSQL spends answering it. On
+PostgreSQL the read goes further: its compiled SQL runs straight on the driver, as a
+prepared statement, and its rows are the message's columns as psycopg decodes them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import json
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from typing import Any
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -31,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from adapters.database import WRITE
 from adapters.outbox_rows import MESSAGE_COLUMNS, PendingEvent
@@ -44,6 +48,7 @@ last vacuum dead as it passes them. A bitmap scan, which the planner prefers for
 expects, never does: it revisits every row published since the last vacuum on each read, so
 reads grew to milliseconds under steady writes. Retention runs on other connections, unaffected.
 """
+
 
 class OutboxSource:
     """The relay's only access to the outbox table for publishing."""
@@ -59,12 +64,16 @@ class OutboxSource:
             .limit(bindparam("limit", type_=BigInteger))
         )
         self._mark = update(outbox).where(self._seq_in("marked")).values(published_at=bindparam("now"))
+        self._pending_sql = str(self._pending.compile(dialect=engine.dialect)) if self._postgres else ""
 
     def pending(self, limit: int, exclude: Collection[int]) -> list[PendingEvent]:
         """Up to `limit` unpublished rows in seq order, skipping the seqs in `exclude`."""
         parameters = {"limit": limit, "excluded": self._seqs(exclude)}
         with self._connection(write=False) as connection:
-            rows = connection.execute(self._pending, parameters).all()
+            if self._postgres:
+                rows: list[Any] = _run_on_driver(connection, self._pending_sql, parameters)
+            else:
+                rows = list(connection.execute(self._pending, parameters).all())
         return [PendingEvent(*row) for row in rows]
 
     def mark_published(self, seqs: Collection[int], now: datetime) -> None:
@@ -116,3 +125,12 @@ class OutboxSource:
     def _seqs(self, seqs: Collection[int]) -> list[int] | str:
         """The value of a `_seq_in` parameter: an array on PostgreSQL, a JSON list on SQLite."""
         return list(seqs) if self._postgres else json.dumps(list(seqs))
+
+
+def _run_on_driver(connection: Connection, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of `sql`, prepared on first use; a driver error surfaces as SQLAlchemy's, as elsewhere."""
+    driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+    try:
+        return driver.execute(sql, parameters, prepare=True).fetchall()
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, parameters, exc, psycopg.Error) from exc

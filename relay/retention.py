@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, select
 
 from adapters.database import WRITE
-from adapters.idempotency_store import SqlIdempotencyStore
+from adapters.idempotency_store import purge_idempotency_keys
 from adapters.tables import outbox
 
 
@@ -43,5 +43,5 @@ class Retention:
             if count < self._chunk_rows:
                 break
         with self._writer.begin() as connection:
-            SqlIdempotencyStore(connection).purge(now - self._idempotency_ttl)
+            purge_idempotency_keys(connection, now - self._idempotency_ttl)
         return deleted

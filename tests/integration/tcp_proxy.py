@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,10 +15,14 @@ DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
 
 class TcpProxy:
     """Forwards each accepted connection to `upstream`; `cut()` drops them all and refuses new ones,
-    `pause()` keeps them open but forwards nothing (bytes wait in the kernel) until `restore()`."""
+    `pause()` keeps them open but forwards nothing (bytes wait in the kernel) until `restore()`.
 
-    def __init__(self, upstream: tuple[str, int]) -> None:
+    `tap`, when given, is called once per accepted connection and returns what sees each chunk
+    the client sends, in order (e.g. to count protocol messages)."""
+
+    def __init__(self, upstream: tuple[str, int], tap: Callable[[], Callable[[bytes], None]] | None = None) -> None:
         self._upstream = upstream
+        self._tap = tap
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
@@ -32,10 +37,10 @@ class TcpProxy:
         return int(self._listener.getsockname()[1])
 
     @classmethod
-    def for_url(cls, url: str) -> TcpProxy:
+    def for_url(cls, url: str, tap: Callable[[], Callable[[bytes], None]] | None = None) -> TcpProxy:
         """A proxy to the host and port of `url` (any scheme with a network location)."""
         parts = urlsplit(url)
-        return cls((parts.hostname or "127.0.0.1", parts.port or DEFAULT_PORTS[parts.scheme]))
+        return cls((parts.hostname or "127.0.0.1", parts.port or DEFAULT_PORTS[parts.scheme]), tap)
 
     def url_through(self, url: str) -> str:
         """`url` with its host and port replaced by this proxy's."""
@@ -100,13 +105,16 @@ class TcpProxy:
                 _close(client)
                 _close(server)
                 continue
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+            seen = self._tap() if self._tap is not None else None
+            for source, target, observer in ((client, server, seen), (server, client, None)):
+                threading.Thread(target=self._pipe, args=(source, target, observer), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, target: socket.socket, observer: Callable[[bytes], None] | None) -> None:
         try:
             while chunk := source.recv(_CHUNK):
                 self._flowing.wait()
+                if observer is not None:
+                    observer(chunk)
                 target.sendall(chunk)
         except OSError:
             pass

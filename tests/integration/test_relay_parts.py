@@ -19,6 +19,7 @@ from adapters.outbox_rows import PendingEvent
 from items_events.backoff import Backoff
 from items_events.reconnect_policy import Outage, classify
 from items_events.single_object import CONTENT_TYPE
+from relay.event_pump import EventPump
 from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer
 from relay.topology import Topology
@@ -105,6 +106,94 @@ def test_a_loop_timer_is_pending_once_and_only_ever_moves_earlier() -> None:
     assert delay == 0.0
     callback()
     assert fired == [1] and not timer.pending
+
+
+class FakeSource:
+    """Hands out the rows it is given, once each; counts the reads."""
+
+    def __init__(self) -> None:
+        self.rows: list[PendingEvent] = []
+        self.reads = 0
+
+    def pending(self, limit: int, exclude: Any) -> list[PendingEvent]:
+        self.reads += 1
+        taken, self.rows = self.rows[:limit], self.rows[limit:]
+        return taken
+
+
+class FakePublisher:
+    """Always ready; nothing stays in flight."""
+
+    ready = True
+    in_flight = 0
+
+    def __init__(self) -> None:
+        self.published: list[list[int]] = []
+
+    def start(self, events: Any) -> None:
+        pass
+
+    def in_flight_seqs(self) -> set[int]:
+        return set()
+
+    def publish(self, events: list[PendingEvent]) -> None:
+        self.published.append([event.seq for event in events])
+
+
+def _pending(seq: int) -> PendingEvent:
+    return PendingEvent(seq, UUID(int=seq), "ItemCreated", "item.created", b"", {}, datetime.now(UTC))
+
+
+def _pump(loop: FakeLoop, source: FakeSource, publisher: FakePublisher, batch_size: int = 10) -> EventPump:
+    pump = EventPump(
+        loop, source, publisher, batch_size, 100, 0.05, lambda: datetime.now(UTC), lambda: None,  # type: ignore[arg-type]
+        read_interval_s=0.004,
+    )  # fmt: skip
+    pump.start()
+    return pump
+
+
+def _fire_reads(loop: FakeLoop) -> list[float]:
+    """Run the pending timers; the delays they were scheduled with."""
+    delays = []
+    while loop.pending:
+        handle = next(iter(loop.pending))
+        delay, callback = loop.pending.pop(handle)
+        delays.append(delay)
+        callback()
+    return delays
+
+
+def test_commits_within_the_read_window_share_one_read() -> None:
+    loop, source, publisher = FakeLoop(), FakeSource(), FakePublisher()
+    pump = _pump(loop, source, publisher)
+    for seq in (1, 2, 3):  # three commits, three notifications, before the window ends
+        source.rows.append(_pending(seq))
+        pump.wake()
+
+    assert [delay for delay, _ in loop.pending.values()] == [0.004]
+    assert _fire_reads(loop) == [0.004]
+    assert source.reads == 1 and publisher.published == [[1, 2, 3]]
+
+
+def test_a_full_batch_reads_again_at_once() -> None:
+    loop, source, publisher = FakeLoop(), FakeSource(), FakePublisher()
+    pump = _pump(loop, source, publisher, batch_size=2)
+    source.rows = [_pending(seq) for seq in range(1, 6)]
+    pump.wake()
+
+    assert _fire_reads(loop) == [0.004, 0.0, 0.0]
+    assert publisher.published == [[1, 2], [3, 4], [5]]
+
+
+def test_a_new_channel_reads_at_once() -> None:
+    loop, source, publisher = FakeLoop(), FakeSource(), FakePublisher()
+    pump = _pump(loop, source, publisher)
+    source.rows.append(_pending(1))
+
+    pump.on_ready()
+
+    assert _fire_reads(loop) == [0.0]
 
 
 def test_an_event_becomes_a_persistent_message_identified_by_its_event_id() -> None:
