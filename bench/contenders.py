@@ -12,6 +12,8 @@ from bench.servers import ServerSpec
 UVICORN_WORKER = ("--worker-class=uvicorn_worker.UvicornWorker",)
 SERVICE_CONFIG = "gunicorn.conf.py"
 PEER_CONFIG = "python:bench.peers.gunicorn_settings"
+AS_CONFIGURED = ""
+"""No app on the command line: gunicorn serves the one gunicorn.conf.py names."""
 OURS = "ours"
 OURS_WITH_JWT = "ours-jwt"
 NAIVE_PUBLISH = "naive"
@@ -20,17 +22,17 @@ EVENTS_DATABASE = "items_bench_events"
 
 
 def ours(with_jwt: bool = False) -> ServerSpec:
-    """The service as `make run` serves it (its gunicorn.conf.py), with 2 workers."""
+    """The service as shipped (the app and worker class of its gunicorn.conf.py); only bind and workers are set."""
     # Its gunicorn.conf.py empties this directory on start; by default it makes a new temporary one each time.
     metrics = {"PROMETHEUS_MULTIPROC_DIR": str(WORK_DIR / "prometheus")}
     if with_jwt:
         environment = {**metrics, **jwt_environment()}
         label = "Items service, JWT check and access log on"
-        return ServerSpec(OURS_WITH_JWT, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment, True)
+        return ServerSpec(OURS_WITH_JWT, label, AS_CONFIGURED, SERVICE_CONFIG, (), environment, True)
     # Like the peers: no token check and no per-request access log line; `ours-jwt` keeps both on.
     environment = {**metrics, "AUTH_ENABLED": "false", "ACCESS_LOG": "false"}
     label = "Items service (Connexion 3)"
-    return ServerSpec(OURS, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment)
+    return ServerSpec(OURS, label, AS_CONFIGURED, SERVICE_CONFIG, (), environment)
 
 
 def contenders(options: BenchOptions) -> tuple[ServerSpec, ...]:

@@ -18,6 +18,8 @@ from adapters.items_repository import item_tags, items
 from bench.options import BenchOptions
 from bench.paths import PROJECT_ROOT, WORK_DIR
 
+HARNESS_APPLICATION_NAME = "items-bench-harness"
+"""The harness's own PostgreSQL connections say so, and are left out of the servers' CPU budget."""
 TABLES = ("item_tags", "idempotency_keys", "outbox", "items")
 SEED_SKU_PREFIX = "SEED-"
 
@@ -54,7 +56,8 @@ class BenchDatabase:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(self.url)
+            connect_args = {"application_name": HARNESS_APPLICATION_NAME} if self.kind == "postgres" else {}
+            self._engine = create_engine(self.url, connect_args=connect_args)
         return self._engine
 
     def prepare(self) -> None:

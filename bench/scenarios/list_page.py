@@ -73,7 +73,9 @@ def _measure(
     with ExitStack() as stack:
         for index, (rows, database) in enumerate(databases.items()):
             environment = server_environment(database.url, options)
-            servers[rows] = stack.enter_context(serving(ours(), options.base_port + index, environment))
+            servers[rows] = stack.enter_context(
+                serving(ours(), options.base_port + index, environment, options.workers)
+            )
             paths[rows] = _page_paths(servers[rows], database, rows)
             run_wrk(context.wrk, servers[rows].base_url, _plan(options, paths[rows]["first"], options.warmup_s))
         sizes = list(databases)
