@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from bench.bearer_token import bearer_headers, jwt_environment
 from bench.options import CONTENDERS, BenchOptions
 from bench.paths import WORK_DIR
-from bench.servers import ServerSpec
+from bench.servers import RunningServer, ServerSpec
+from bench.shipped_probe import check_validates_requests
 
 UVICORN_WORKER = ("--worker-class=uvicorn_worker.UvicornWorker",)
 SERVICE_CONFIG = "gunicorn.conf.py"
@@ -17,7 +18,7 @@ AS_CONFIGURED = ""
 OURS = "ours"
 OURS_WITH_JWT = "ours-jwt"
 NAIVE_PUBLISH = "naive"
-EVENTS_DATABASE = "items_bench_events"
+EVENTS_DATABASE = "events"
 """The database of the scenarios that run the relay: its own, so that no other relay holds its lock."""
 
 
@@ -80,3 +81,9 @@ def events_environment(database_url: str, options: BenchOptions, exchange: str) 
 
 def request_headers(spec: ServerSpec) -> Mapping[str, str]:
     return bearer_headers() if spec.sends_bearer_token else {}
+
+
+def check_as_shipped(server: RunningServer) -> None:
+    """The service's figures count only with its request validation on; the peers validate their own way."""
+    if server.spec.config == SERVICE_CONFIG:
+        check_validates_requests(server, request_headers(server.spec))

@@ -70,6 +70,10 @@ def serving(
     someone else runs on the machine does not break the run.
     """
     port = port if _is_free(port) else _any_free_port()
+    metrics_dir = spec.env.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:
+        # gunicorn.conf.py empties it in on_starting, but metrics are created on import, before that.
+        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     log_path = WORK_DIR / "logs" / f"{spec.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [

@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.outbox_backlog import OutboxBacklog
 from bench.bench_exchange import BenchExchange
-from bench.contenders import EVENTS_DATABASE, events_environment, ours
+from bench.contenders import EVENTS_DATABASE, check_as_shipped, events_environment, ours
 from bench.database import BenchDatabase, database_url
 from bench.event_arrivals import EventArrivals
 from bench.load import LoadPlan, LoadResult, run_wrk
@@ -97,6 +97,7 @@ def _measure(
     context: BenchContext, server: RunningServer, database: BenchDatabase, arrivals: EventArrivals, relay_pid: int
 ) -> LatencyRun:
     options = context.options
+    check_as_shipped(server)
     # End to end before anything is timed: the relay leads, the consumer is bound, every hop is warm.
     warm = post_at_rate(server.base_url, 20, 1, 4)
     if arrivals.wait_for(_ids(warm), ARRIVAL_TIMEOUT_S):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.contenders import contenders, request_headers, server_environment
+from bench.contenders import check_as_shipped, contenders, request_headers, server_environment
 from bench.database import BenchDatabase, database_url
 from bench.load import LoadPlan, run_wrk
 from bench.options import BenchOptions
@@ -88,6 +88,7 @@ def _measure(
             ids_file.write_text("\n".join(database.item_ids()) + "\n")
             environment = server_environment(database.url, options)
             with serving(spec, options.base_port + position, environment, options.workers) as server:
+                check_as_shipped(server)
                 _warm_up(context, server, ids_file)
                 for endpoint in ENDPOINTS:
                     for mode in MODES:

@@ -39,9 +39,7 @@ class ListPageScenario:
             "and reused while its row count is right, and its own server; both servers stay up (the one not "
             "measured idles) and the two sizes alternate in every round.",
         ]
-        databases = {
-            rows: BenchDatabase(database_url("postgres", options, f"items_bench_rows_{rows}")) for rows in sizes
-        }
+        databases = {rows: BenchDatabase(database_url("postgres", options, f"rows_{rows}")) for rows in sizes}
         try:
             for rows, database in databases.items():
                 _prepare(database, rows)

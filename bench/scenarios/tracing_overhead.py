@@ -26,7 +26,7 @@ from bench.stats import Sample, Summary, summarise
 from bench.worker_split import WorkerSplitProbe
 from observability.request_context import current_traceparent
 
-DATABASE = "items_bench_tracing"
+DATABASE = "tracing"
 VARIANTS = {
     "off": {},
     "sampled-out": {"OTEL_TRACES_SAMPLER": "always_off"},
