@@ -50,9 +50,9 @@ RELAY = "relay"
 BUDGET_GROUPS = (
     ("api", "API workers"),
     (RELAY, "relay"),
-    ("postgres", "PostgreSQL backends of the bench database"),
-    ("postgres-shared", "PostgreSQL postmaster and background processes (shared)"),
-    ("broker", "RabbitMQ beam.smp (the whole broker, shared)"),
+    ("postgres", "PostgreSQL backends"),
+    ("postgres-shared", "PostgreSQL background, shared"),
+    ("broker", "RabbitMQ beam.smp, shared"),
 )
 CHART_LABELS = ("service + relay (outbox)", "naive: publish with confirm in the request")
 SampleKey = tuple[str, str]
@@ -90,6 +90,17 @@ class EventWriteScenario:
         return result
 
 
+@dataclass(frozen=True)
+class Turn:
+    """One contender up: its server, its relay (0 for none), and its processes' idle CPU just before the load."""
+
+    server: RunningServer
+    relay_pid: int
+    database: BenchDatabase
+    groups: list[ProcessGroup]
+    idle: dict[str, float]
+
+
 def _measure(
     context: BenchContext, database: BenchDatabase, exchange: BenchExchange, servers: tuple[ServerSpec, ...]
 ) -> dict[SampleKey, list[WriteSample]]:
@@ -107,33 +118,34 @@ def _measure(
                 server = stack.enter_context(serving(spec, options.base_port + position, environment, options.workers))
                 check_as_shipped(server)
                 run_wrk(context.wrk, server.base_url, _plan(options, MODES[0], options.warmup_s))
+                if relay_pid:
+                    _wait_for_drain(database)  # the idle window must not see the warm-up's events go out
+                groups = _process_groups(options, server, relay_pid, database)
+                turn = Turn(server, relay_pid, database, groups, idle_rates(groups, options.idle_window_s))
                 for mode in MODES:
-                    measured = _run(context, server, mode, relay_pid, database, round_index)
+                    measured = _run(context, turn, mode, round_index)
                     samples[(spec.name, mode.key)].append(measured)
                     print(
                         f"  round {round_index + 1}/{options.rounds} {spec.name:6} {mode.key:10} "
                         f"{measured.sample.load.requests_per_s:8.0f} req/s  p50 {measured.sample.load.p50_ms:6.2f} ms  "
-                        f"p99 {measured.sample.load.p99_ms:7.2f} ms  failed {measured.sample.load.failed}",
+                        f"p99 {measured.sample.load.p99_ms:7.2f} ms  failed {measured.sample.load.failed}  "
+                        f"CPU {measured.budget.total_ms_per_request():.2f} ms/POST",
                         flush=True,
                     )
     return samples
 
 
-def _run(
-    context: BenchContext, server: RunningServer, mode: Mode, relay_pid: int, database: BenchDatabase, round_index: int
-) -> WriteSample:
+def _run(context: BenchContext, turn: Turn, mode: Mode, round_index: int) -> WriteSample:
     """One load run, the CPU of every process of the pipeline measured until the relay has caught up."""
-    options = context.options
-    groups = _process_groups(options, server, relay_pid, database)
-    idle = idle_rates(groups, options.idle_window_s)
-    with CpuProbe(groups) as budget:
+    options, server = context.options, turn.server
+    with CpuProbe(turn.groups) as budget:
         with WorkerSplitProbe(server.worker_pids, server.port) as probe:
             load = run_wrk(context.wrk, server.base_url, _plan(options, mode, options.duration_s))
-        pending = OutboxBacklog(database.engine).measure()[0] if relay_pid else 0
-        if relay_pid:
-            _wait_for_drain(database)
+        pending = OutboxBacklog(turn.database.engine).measure()[0] if turn.relay_pid else 0
+        if turn.relay_pid:
+            _wait_for_drain(turn.database)
     sample = Sample(round_index, load, probe.split)
-    return WriteSample(sample, budget.cpu_s.get(RELAY, 0.0), pending, budget_sample(budget, idle, load.requests))
+    return WriteSample(sample, budget.cpu_s.get(RELAY, 0.0), pending, budget_sample(budget, turn.idle, load.requests))
 
 
 def _process_groups(
@@ -195,12 +207,13 @@ def _method(options: BenchOptions, servers: tuple[ServerSpec, ...]) -> list[str]
         f"wrk `POST /v1/items`, {options.connections} connections, {options.duration_s} s per measurement after a "
         f"{options.warmup_s} s warm-up, keep-alive and `Connection: close`; {options.rounds} interleaved rounds, the "
         f"order alternating; {options.seed_rows:,} items seeded before each turn. Medians over rounds.",
-        "CPU budget: user + system time from /proc/<pid>/stat of every process a POST passes through, from the "
+        "CPU per POST (the second table): user + system time from /proc/<pid>/stat of every process a POST "
+        "passes through, from the "
         f"start of the load until the relay has published the backlog (at most {DRAIN_TIMEOUT_S:.0f} s after it), "
         "over the requests served. PostgreSQL backends are those of the bench database (pg_stat_activity), less the "
         "harness's own. The postmaster with its background processes and the broker (the beam.smp listening on "
         "the AMQP port) also serve others on the machine: their CPU rate over an idle window of "
-        f"{options.idle_window_s:g} s just before the load is subtracted.",
+        f"{options.idle_window_s:g} s after each turn's warm-up (and the relay's catching up) is subtracted.",
     ]
 
 
@@ -278,8 +291,9 @@ def _budget_table(
             total = statistics.median(budget.total_ms_per_request() for budget in budgets)
             busy = total * summaries[(spec.name, mode.key)].requests_per_s / (1000 * (os.cpu_count() or 1))
             rows.append((mode.key, spec.label, *cells, _ms(total), f"{busy:.0%}"))
-    groups = (f"{label}, CPU ms/POST" for _, label in BUDGET_GROUPS)
-    return Table(("Connections", "Server", *groups, "total, CPU ms/POST", "of all cores at that rate"), tuple(rows))
+    groups = (f"{label}, ms" for _, label in BUDGET_GROUPS)
+    headers = ("Connections", "CPU per POST of", *groups, "total, ms", "share of all cores at that rate")
+    return Table(headers, tuple(rows))
 
 
 def _ms(value: float) -> str:

@@ -135,7 +135,10 @@ def _plan(
 
 def _method(options: BenchOptions, servers: tuple[ServerSpec, ...]) -> list[str]:
     return [
-        "Contenders: " + "; ".join(spec.label for spec in servers) + ". Each runs under gunicorn with 2 workers.",
+        "Contenders: " + "; ".join(spec.label for spec in servers) + f". Each runs under gunicorn with "
+        f"{options.workers} workers; the service as shipped (the app and worker class of its gunicorn.conf.py), and "
+        "before each of its turns the harness checks that a body against the spec gets a 400 problem "
+        "(request validation on).",
         "Every contender uses the same database, the same `items`/`item_tags` tables and "
         f"DB_POOL_SIZE={options.pool_size}.",
         f"Before each contender's turn the tables are truncated and {options.seed_rows:,} items are seeded; "
