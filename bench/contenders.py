@@ -7,30 +7,33 @@ from collections.abc import Mapping
 from bench.bearer_token import bearer_headers, jwt_environment
 from bench.options import CONTENDERS, BenchOptions
 from bench.paths import WORK_DIR
-from bench.servers import ServerSpec
+from bench.servers import RunningServer, ServerSpec
+from bench.shipped_probe import check_validates_requests
 
 UVICORN_WORKER = ("--worker-class=uvicorn_worker.UvicornWorker",)
 SERVICE_CONFIG = "gunicorn.conf.py"
 PEER_CONFIG = "python:bench.peers.gunicorn_settings"
+AS_CONFIGURED = ""
+"""No app on the command line: gunicorn serves the one gunicorn.conf.py names."""
 OURS = "ours"
 OURS_WITH_JWT = "ours-jwt"
 NAIVE_PUBLISH = "naive"
-EVENTS_DATABASE = "items_bench_events"
+EVENTS_DATABASE = "events"
 """The database of the scenarios that run the relay: its own, so that no other relay holds its lock."""
 
 
 def ours(with_jwt: bool = False) -> ServerSpec:
-    """The service as `make run` serves it (its gunicorn.conf.py), with 2 workers."""
+    """The service as shipped (the app and worker class of its gunicorn.conf.py); only bind and workers are set."""
     # Its gunicorn.conf.py empties this directory on start; by default it makes a new temporary one each time.
     metrics = {"PROMETHEUS_MULTIPROC_DIR": str(WORK_DIR / "prometheus")}
     if with_jwt:
         environment = {**metrics, **jwt_environment()}
         label = "Items service, JWT check and access log on"
-        return ServerSpec(OURS_WITH_JWT, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment, True)
+        return ServerSpec(OURS_WITH_JWT, label, AS_CONFIGURED, SERVICE_CONFIG, (), environment, True)
     # Like the peers: no token check and no per-request access log line; `ours-jwt` keeps both on.
     environment = {**metrics, "AUTH_ENABLED": "false", "ACCESS_LOG": "false"}
     label = "Items service (Connexion 3)"
-    return ServerSpec(OURS, label, "app:create_app()", SERVICE_CONFIG, UVICORN_WORKER, environment)
+    return ServerSpec(OURS, label, AS_CONFIGURED, SERVICE_CONFIG, (), environment)
 
 
 def contenders(options: BenchOptions) -> tuple[ServerSpec, ...]:
@@ -78,3 +81,9 @@ def events_environment(database_url: str, options: BenchOptions, exchange: str) 
 
 def request_headers(spec: ServerSpec) -> Mapping[str, str]:
     return bearer_headers() if spec.sends_bearer_token else {}
+
+
+def check_as_shipped(server: RunningServer) -> None:
+    """The service's figures count only with its request validation on; the peers validate their own way."""
+    if server.spec.config == SERVICE_CONFIG:
+        check_validates_requests(server, request_headers(server.spec))

@@ -18,6 +18,9 @@ from adapters.items_repository import item_tags, items
 from bench.options import BenchOptions
 from bench.paths import PROJECT_ROOT, WORK_DIR
 
+HARNESS_APPLICATION_NAME = "items-bench-harness"
+"""The harness's own PostgreSQL connections say so, and are left out of the servers' CPU budget."""
+DEFAULT_NAME = "items_bench"
 TABLES = ("item_tags", "idempotency_keys", "outbox", "items")
 SEED_SKU_PREFIX = "SEED-"
 
@@ -36,11 +39,17 @@ FROM origin, generate_series(1, :rows) AS g
 _TAG_SEEDED = "INSERT INTO item_tags (tag, item_id) SELECT 'seed', id FROM items"
 
 
-def database_url(kind: str, options: BenchOptions, name: str = "items_bench") -> str:
-    """The URL of one benchmark database of the given kind ("postgres" or "sqlite")."""
+def database_url(kind: str, options: BenchOptions, suffix: str = "") -> str:
+    """The URL of one benchmark database of the given kind ("postgres" or "sqlite").
+
+    Every name derives from `--postgres-url`'s database (`items_bench`, `items_bench_events`...),
+    so a run given another one touches none of the databases of a run with the default.
+    """
+    url = make_url(options.postgres_url)
+    name = (url.database or DEFAULT_NAME) + (f"_{suffix}" if suffix else "")
     if kind == "sqlite":
         return f"sqlite:///{WORK_DIR / (name + '.sqlite3')}"
-    return make_url(options.postgres_url).set(database=name).render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 class BenchDatabase:
@@ -54,7 +63,8 @@ class BenchDatabase:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(self.url)
+            connect_args = {"application_name": HARNESS_APPLICATION_NAME} if self.kind == "postgres" else {}
+            self._engine = create_engine(self.url, connect_args=connect_args)
         return self._engine
 
     def prepare(self) -> None:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.servers import WORKERS
 from settings import Settings
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/items_bench"
@@ -28,6 +29,7 @@ class BenchOptions:
     list_rounds: int
     connections: int
     threads: int
+    workers: int
     seed_rows: int
     list_small_rows: int
     list_large_rows: int
@@ -43,6 +45,9 @@ class BenchOptions:
     drain_rounds: int
     consumer_events: int
     consumer_rounds: int
+    memory_requests: int
+    memory_time_limit_s: int
+    idle_window_s: float
     quick: bool
     publish: bool
 
@@ -62,6 +67,7 @@ def parse_options(
     parser.add_argument("--list-rounds", type=int, default=5, help="rounds of the list-page check")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers of every contender alike")
     parser.add_argument("--seed-rows", type=int, default=10_000, help="items in the table before each measurement")
     parser.add_argument("--list-rows", type=int, default=1_000_000, help="rows of the large table of the list check")
     parser.add_argument(
@@ -82,6 +88,13 @@ def parse_options(
     parser.add_argument("--drain-rounds", type=int, default=5, help="rounds of P4")
     parser.add_argument("--consumer-events", type=int, default=20_000, help="queued events of P6 (consumer)")
     parser.add_argument("--consumer-rounds", type=int, default=3, help="rounds of P6")
+    parser.add_argument("--memory-requests", type=int, default=100_000, help="requests of the worker-memory check")
+    parser.add_argument(
+        "--memory-time-limit", type=int, default=240, help="seconds the worker-memory load may take at most"
+    )
+    parser.add_argument(
+        "--idle-window", type=float, default=2.0, help="seconds of idle CPU measured before each P2 load run"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds per server")
     parser.add_argument(
         "--publish",
@@ -104,6 +117,7 @@ def parse_options(
         list_rounds=1 if quick else args.list_rounds,
         connections=args.connections,
         threads=min(args.threads, args.connections),
+        workers=args.workers,
         seed_rows=1_000 if quick else args.seed_rows,
         list_small_rows=1_000,
         list_large_rows=20_000 if quick else args.list_rows,
@@ -119,6 +133,9 @@ def parse_options(
         drain_rounds=1 if quick else args.drain_rounds,
         consumer_events=2_000 if quick else args.consumer_events,
         consumer_rounds=1 if quick else args.consumer_rounds,
+        memory_requests=5_000 if quick else args.memory_requests,
+        memory_time_limit_s=30 if quick else args.memory_time_limit,
+        idle_window_s=1.0 if quick else args.idle_window,
         quick=quick,
         publish=_publishes(args.publish, quick, scenarios, default_scenarios),
     )

@@ -43,6 +43,10 @@ def run_scenarios(options: BenchOptions, wrk: str) -> BenchRun:
     started = time.monotonic()
     for name in options.scenarios:
         print(f"scenario {name}", flush=True)
-        run.results.append(SCENARIOS[name]().run(context))
+        scenario_started = time.monotonic()
+        result = SCENARIOS[name]().run(context)
+        result.elapsed_s = time.monotonic() - scenario_started
+        print(f"scenario {name} took {result.elapsed_s:.0f} s", flush=True)
+        run.results.append(result)
     run.elapsed_s = time.monotonic() - started
     return run

@@ -18,6 +18,7 @@ from pathlib import Path
 from bench.paths import PROJECT_ROOT, WORK_DIR
 
 WORKERS = 2
+"""Worker processes of every contender unless `--workers` says otherwise: the same count for all."""
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 PROBE_PATH = "/v1/items/00000000-0000-7000-8000-000000000000"
 """Answers 404 from every contender once the app is loaded."""
@@ -30,6 +31,7 @@ class ServerSpec:
     name: str
     label: str
     app: str
+    """The app gunicorn loads; empty for the one its config file names (`wsgi_app`), as shipped."""
     config: str
     worker_args: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
@@ -56,7 +58,11 @@ class ServerFailed(RuntimeError):
 
 @contextmanager
 def serving(
-    spec: ServerSpec, port: int, environment: Mapping[str, str], startup_timeout_s: float = 60
+    spec: ServerSpec,
+    port: int,
+    environment: Mapping[str, str],
+    workers: int = WORKERS,
+    startup_timeout_s: float = 60,
 ) -> Iterator[RunningServer]:
     """Run the server for the duration of the block; it is always stopped, by its PID, on exit.
 
@@ -64,15 +70,19 @@ def serving(
     someone else runs on the machine does not break the run.
     """
     port = port if _is_free(port) else _any_free_port()
+    metrics_dir = spec.env.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:
+        # gunicorn.conf.py empties it in on_starting, but metrics are created on import, before that.
+        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     log_path = WORK_DIR / "logs" / f"{spec.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "gunicorn",
         f"--config={spec.config}",
         f"--bind=127.0.0.1:{port}",
-        f"--workers={WORKERS}",
+        f"--workers={workers}",
         *spec.worker_args,
-        spec.app,
+        *([spec.app] if spec.app else []),
     ]  # fmt: skip
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -84,8 +94,8 @@ def serving(
             start_new_session=True,
         )
     try:
-        workers = _wait_until_ready(process, port, startup_timeout_s, log_path)
-        yield RunningServer(spec, port, process.pid, workers)
+        pids = _wait_until_ready(process, port, workers, startup_timeout_s, log_path)
+        yield RunningServer(spec, port, process.pid, pids)
     finally:
         _stop(process)
 
@@ -123,14 +133,16 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], port: int, timeout_s: float, log_path: Path) -> tuple[int, ...]:
-    """Ready means: the app answers, both workers exist, and neither is still busy booting."""
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], port: int, count: int, timeout_s: float, log_path: Path
+) -> tuple[int, ...]:
+    """Ready means: the app answers, every worker exists, and none is still busy booting."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerFailed(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
         workers = worker_pids(process.pid)
-        if len(workers) == WORKERS and _answers(port) and _settled(workers):
+        if len(workers) == count and _answers(port) and _settled(workers):
             return workers
         time.sleep(0.2)
     raise ServerFailed(f"not ready within {timeout_s:.0f}s:\n{_tail(log_path)}")

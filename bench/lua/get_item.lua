@@ -1,13 +1,11 @@
 -- GET /v1/items/{id} for random ids read from the file named by the ids_file option.
-local ids = {}
+local ids
 
 function init(args)
   parse_options(args)
-  for line in io.lines(options.ids_file) do
-    ids[#ids + 1] = line
-  end
+  ids = read_ids()
 end
 
 function request()
-  return wrk.format("GET", "/v1/items/" .. ids[math.random(#ids)])
+  return get_item_request(ids)
 end

@@ -13,6 +13,7 @@ from bench.scenarios.list_page import ListPageScenario
 from bench.scenarios.profile import ProfileScenario
 from bench.scenarios.relay_drain import RelayDrainScenario
 from bench.scenarios.tracing_overhead import TracingOverheadScenario
+from bench.scenarios.worker_memory import WorkerMemoryScenario
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     ItemEndpointsScenario.name: ItemEndpointsScenario,
@@ -23,6 +24,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     ConsumerThroughputScenario.name: ConsumerThroughputScenario,
     ProfileScenario.name: ProfileScenario,
     TracingOverheadScenario.name: TracingOverheadScenario,
+    WorkerMemoryScenario.name: WorkerMemoryScenario,
 }
 DEFAULT_SCENARIOS = (
     ItemEndpointsScenario.name,
@@ -32,5 +34,6 @@ DEFAULT_SCENARIOS = (
     EventLatencyScenario.name,
     ConsumerThroughputScenario.name,
     TracingOverheadScenario.name,
+    WorkerMemoryScenario.name,
 )
 """What `make bench` runs; the others are asked for with `--scenarios`."""

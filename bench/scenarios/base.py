@@ -55,6 +55,8 @@ class ScenarioResult:
     checks: list[TargetCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    """Wall-clock time the scenario took, set by the runner."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -39,9 +39,7 @@ class ListPageScenario:
             "and reused while its row count is right, and its own server; both servers stay up (the one not "
             "measured idles) and the two sizes alternate in every round.",
         ]
-        databases = {
-            rows: BenchDatabase(database_url("postgres", options, f"items_bench_rows_{rows}")) for rows in sizes
-        }
+        databases = {rows: BenchDatabase(database_url("postgres", options, f"rows_{rows}")) for rows in sizes}
         try:
             for rows, database in databases.items():
                 _prepare(database, rows)
@@ -73,7 +71,9 @@ def _measure(
     with ExitStack() as stack:
         for index, (rows, database) in enumerate(databases.items()):
             environment = server_environment(database.url, options)
-            servers[rows] = stack.enter_context(serving(ours(), options.base_port + index, environment))
+            servers[rows] = stack.enter_context(
+                serving(ours(), options.base_port + index, environment, options.workers)
+            )
             paths[rows] = _page_paths(servers[rows], database, rows)
             run_wrk(context.wrk, servers[rows].base_url, _plan(options, paths[rows]["first"], options.warmup_s))
         sizes = list(databases)

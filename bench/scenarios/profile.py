@@ -41,7 +41,9 @@ class ProfileScenario:
             database.prepare()
             database.reset(options.seed_rows)
             ids_file.write_text("\n".join(database.item_ids()) + "\n")
-            with serving(ours(), options.base_port, server_environment(database.url, options)) as server:
+            with serving(
+                ours(), options.base_port, server_environment(database.url, options), options.workers
+            ) as server:
                 for endpoint in ENDPOINTS:
                     _profile(context, server, endpoint, ids_file, result)
         finally:

@@ -29,7 +29,7 @@ class RelayDrainScenario:
             [
                 f"--rows={options.drain_rows}",
                 f"--rounds={options.drain_rounds}",
-                f"--postgres-url={database_url('postgres', options, 'items_bench_relay')}",
+                f"--postgres-url={database_url('postgres', options, 'relay')}",
             ],
             {"AMQP_URL": options.amqp_url},
         )

@@ -26,7 +26,7 @@ from bench.stats import Sample, Summary, summarise
 from bench.worker_split import WorkerSplitProbe
 from observability.request_context import current_traceparent
 
-DATABASE = "items_bench_tracing"
+DATABASE = "tracing"
 VARIANTS = {
     "off": {},
     "sampled-out": {"OTEL_TRACES_SAMPLER": "always_off"},
@@ -76,7 +76,7 @@ def _variants(endpoint: str) -> dict[str, ServerSpec]:
 def _measure(context: BenchContext, database: BenchDatabase, spec: ServerSpec, round_index: int) -> Sample:
     options = context.options
     database.reset(options.seed_rows)
-    with serving(spec, options.base_port, server_environment(database.url, options)) as server:
+    with serving(spec, options.base_port, server_environment(database.url, options), options.workers) as server:
         run_wrk(context.wrk, server.base_url, _plan(options, options.warmup_s))
         with WorkerSplitProbe(server.worker_pids, server.port) as probe:
             load = run_wrk(context.wrk, server.base_url, _plan(options, options.duration_s))
