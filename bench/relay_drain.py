@@ -31,6 +31,7 @@ from uuid6 import uuid7
 from adapters.outbox_backlog import OutboxBacklog
 from adapters.outbox_rows import PendingEvent
 from adapters.outbox_writer import OutboxWriter
+from adapters.sql_session import SqlSession
 from adapters.tables import outbox
 from app import build_injector
 from bench.database import BenchDatabase
@@ -48,14 +49,16 @@ SETTLE_S = 1.0
 
 def fill_outbox(writer: OutboxWriter, engine: Engine, rows: int) -> None:
     """`rows` ItemCreated events encoded by the service's own encoder, inserted in a few statements."""
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         connection.execute(text("TRUNCATE outbox RESTART IDENTITY"))
+        session = SqlSession(connection, begins_on_demand=False)
         for start in range(0, rows, 5000):
             created = [
                 Item.create(uuid7(), _fields(number), datetime.now(UTC))
                 for number in range(start, min(rows, start + 5000))
             ]
-            writer.write(connection, [event for item in created for event in item.events])
+            writer.write(session, [event for item in created for event in item.events])
+        session.commit()
 
 
 def drain_rate(settings: Settings, engine: Engine, rows: int) -> float:
