@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from adapters.items_repository import items
-from adapters.sql_repository import SqlRepository, is_foreign_key_violation, utc
+from adapters.sql_repository import SqlRepository, is_foreign_key_violation, keyset_page, utc
 from adapters.tables import metadata
 from domain.category import Category, CategoryInUse, DuplicateCategoryName
 from providers.categories_provider import CategoriesRepository
@@ -49,10 +49,7 @@ class SqlCategoriesRepository(SqlRepository[Category], CategoriesRepository, por
     """The `categories` table, inside the caller's transaction."""
 
     def get(self, aggregate_id: UUID, *, for_update: bool = False) -> Category | None:
-        if for_update:
-            row = self._session.write(_LOCK_BY_ID, {"category_id": aggregate_id}).first()
-        else:
-            row = self._session.read(_SELECT_BY_ID, {"category_id": aggregate_id}).first()
+        row = self._row_by_id(_SELECT_BY_ID, _LOCK_BY_ID, {"category_id": aggregate_id}, for_update=for_update)
         return self._track(_to_category(row) if row is not None else None)
 
     def add(self, aggregate: Category) -> None:
@@ -81,10 +78,7 @@ class SqlCategoriesRepository(SqlRepository[Category], CategoriesRepository, por
             raise
 
     def list_page(self, query: ListQuery) -> list[Category]:
-        statement = select(categories).order_by(categories.c.id).limit(query.limit)
-        if query.after is not None:
-            statement = statement.where(categories.c.id > query.after)
-        return [_to_category(row) for row in self._session.read(statement)]
+        return [_to_category(row) for row in self._session.read(keyset_page(categories, query))]
 
     def in_use(self, category_id: UUID) -> bool:
         return bool(self._session.read(_IN_USE, {"category_id": category_id}).scalar())

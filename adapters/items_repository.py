@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from adapters.sql_repository import SqlRepository, is_foreign_key_violation, utc
+from adapters.sql_repository import SqlRepository, is_foreign_key_violation, keyset_page, utc
 from adapters.tables import metadata
 from domain.item import DuplicateSku, InvalidItem, Item, Money
 from providers.items_provider import ItemsRepository
@@ -67,11 +67,7 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
     """The `items` and `item_tags` tables, inside the caller's transaction."""
 
     def get(self, aggregate_id: UUID, *, for_update: bool = False) -> Item | None:
-        # SQLite ignores FOR UPDATE; its writers hold the database lock from BEGIN IMMEDIATE instead.
-        if for_update:
-            row = self._session.write(_LOCK_BY_ID, {"item_id": aggregate_id}).first()
-        else:
-            row = self._session.read(_SELECT_BY_ID, {"item_id": aggregate_id}).first()
+        row = self._row_by_id(_SELECT_BY_ID, _LOCK_BY_ID, {"item_id": aggregate_id}, for_update=for_update)
         return self._track(_to_item(row) if row is not None else None)
 
     def add(self, aggregate: Item) -> None:
@@ -101,9 +97,7 @@ class SqlItemsRepository(SqlRepository[Item], ItemsRepository, port=ItemsReposit
         return self._session.write(_DELETE_ITEM, {"item_id": aggregate.id, "expected": expected_version}).rowcount == 1
 
     def list_page(self, query: ListQuery) -> list[Item]:
-        statement = select(items).order_by(items.c.id).limit(query.limit)
-        if query.after is not None:
-            statement = statement.where(items.c.id > query.after)
+        statement = keyset_page(items, query)
         if (tag := query.filter("tag")) is not None:
             statement = statement.join(item_tags, item_tags.c.item_id == items.c.id).where(item_tags.c.tag == tag)
         if text := query.filter("q"):

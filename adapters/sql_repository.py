@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
+from sqlalchemy import Executable, Row, Select, Table, select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sql_session import SqlSession
 from domain.events import Aggregate
+from providers.ports import ListQuery
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -39,10 +41,24 @@ class SqlRepository(Generic[A]):
         """Port -> SQL repository, for every repository module imported so far."""
         return dict(cls._implementations)
 
+    def _row_by_id(
+        self, by_id: Executable, lock_by_id: Executable, parameters: dict[str, Any], *, for_update: bool
+    ) -> Row[Any] | None:
+        """One aggregate's row; taking its lock opens the transaction (SQLite's writers hold the database lock)."""
+        if for_update:
+            return self._session.write(lock_by_id, parameters).first()
+        return self._session.read(by_id, parameters).first()
+
     def _track(self, aggregate: A | None) -> A | None:
         if aggregate is not None:
             self.touched.append(aggregate)
         return aggregate
+
+
+def keyset_page(table: Table, query: ListQuery) -> Select[Any]:
+    """One page in id order (UUIDv7), after the last id of the page before."""
+    statement = select(table).order_by(table.c.id).limit(query.limit)
+    return statement if query.after is None else statement.where(table.c.id > query.after)
 
 
 def utc(moment: datetime) -> datetime:
