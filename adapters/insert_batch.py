@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert
+from sqlalchemy import Connection, Dialect, Insert, Table, bindparam, insert
 from sqlalchemy.exc import IntegrityError
 
 Refusal = Callable[[IntegrityError], Exception]
@@ -78,8 +78,13 @@ def _send_fused(connection: Connection, inserts: list[_Insert]) -> None:
         for number, row in enumerate(rows)
         for column, value in row.items()
     }
+    sql, processors = _compiled(shape, connection.dialect)
+    for name, process in processors.items():
+        parameters[name] = process(parameters[name])
     try:
-        connection.execute(_fused(shape), parameters)
+        # SQLAlchemy caches no compiled form of a multi-row VALUES or of a CTE that inserts (their
+        # cache key is None) and would compile this on every create: it is compiled once per shape.
+        connection.exec_driver_sql(sql, parameters)
     except IntegrityError as exc:
         table_name = getattr(getattr(exc.orig, "diag", None), "table_name", None)
         raise _refused(exc, refusals.get(table_name or "")) from exc
@@ -96,8 +101,21 @@ def _plain(table: Table) -> Insert:
 
 
 @lru_cache(maxsize=256)
+def _compiled(
+    shape: tuple[tuple[Table, tuple[str, ...], int], ...], dialect: Dialect
+) -> tuple[str, dict[str, Callable[[Any], Any]]]:
+    """The fused statement's SQL for `dialect`, and the conversion of each parameter that needs one."""
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for part, (table, columns, count) in enumerate(shape):
+        for column in columns:
+            process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors.update({f"p{part}_{number}_{column}": process for number in range(count)})
+    return str(_fused(shape).compile(dialect=dialect)), processors
+
+
 def _fused(shape: tuple[tuple[Table, tuple[str, ...], int], ...]) -> Insert:
-    """Built once per shape (tables, columns, row counts): building a statement costs more than running it."""
+    """The statement of one shape (tables, columns, row counts)."""
     parts = [
         insert(table).values(
             [
