@@ -9,7 +9,7 @@ from bench.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 from bench.scenarios.base import ScenarioResult, TargetCheck
 from bench.scenarios.event_latency import LatencyRun
 from bench.scenarios.event_latency import _report as report_latency
-from bench.scenarios.event_write import _checks as pipeline_checks
+from bench.scenarios.event_write_report import _checks as pipeline_checks
 from bench.scenarios.item_endpoints import _checks as endpoint_checks
 from bench.scenarios.worker_memory import MemoryRun, Reading
 from bench.scenarios.worker_memory import _report as report_memory
