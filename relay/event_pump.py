@@ -10,6 +10,7 @@ so seq order is per-item version order, and one channel keeps publish order.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -39,6 +40,8 @@ class EventPump:
         now: Callable[[], datetime],
         on_closed: Callable[[], None],
         read_interval_s: float = 0.0,
+        before_read: Callable[[], bool] = lambda: True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
         self._publisher = publisher
@@ -48,6 +51,9 @@ class EventPump:
         self._refill = max(1, min(batch_size, max_in_flight // 2))
         self._mark_delay_s = mark_delay_s
         self._read_interval_s = read_interval_s
+        self._last_read = float("-inf")
+        self._before_read = before_read
+        self._clock = clock
         self._now = now
         self._on_closed = on_closed
         self._unmarked: set[int] = set()
@@ -80,9 +86,10 @@ class EventPump:
         self._unmarked.clear()  # whoever leads next resends what could not be marked
 
     def wake(self) -> None:
-        """New rows may have committed: read once the window is over, with whatever else commits in it."""
+        """New rows may have committed: read at once if the last read is `read_interval_s` old, else
+        when it is, together with whatever else commits meanwhile."""
         if self._active:
-            self._read.schedule(self._read_interval_s)
+            self._read.schedule(max(0.0, self._last_read + self._read_interval_s - self._clock()))
 
     def mark_confirmed(self) -> None:
         """One UPDATE for every row confirmed since the last one; kept for a retry on failure."""
@@ -103,6 +110,9 @@ class EventPump:
         if room < (self._refill if self._draining else 1):
             return  # while draining, confirms wake the pump once a refill fits
         limit = min(self._batch_size, room)
+        if not self._before_read():
+            return
+        self._last_read = self._clock()
         try:
             events = self._source.pending(limit, self._publisher.in_flight_seqs() | self._unmarked)
         except SQLAlchemyError as exc:

@@ -9,9 +9,12 @@ and the pika objects are only ever touched here. `stop()` is the one thread-safe
 
 Wake-ups: the leadership's descriptor (PostgreSQL LISTEN) turns readable on commit;
 a periodic tick polls as a fallback (the only wake-up on SQLite) and checks that the
-lock is still held; a full batch or a freed confirm window reads again at once. The
-commits of a short window (`read_interval_s`) share one read: under a steady trickle a
-read per commit, not the publish, is most of the relay's CPU.
+lock is still held; a full batch or a freed confirm window reads again at once.
+Under a steady trickle, the cost is per read, not per event: a wake-up, a drain of the
+notifications, a query, a socket write and a broker ack each time. So reads are paced:
+an idle relay reads at the first commit's wake-up, and then at most once per
+`read_interval_s`; between two reads the descriptor is not watched at all, and the
+notifications that arrived meanwhile are drained once, just before the next read.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class OutboxRelay:
             now,
             self._closed,
             read_interval_s=options.read_interval_s,
+            before_read=self._take_wakeups,
         )
         self._leading = False
         self._stopping = False
@@ -116,12 +120,21 @@ class OutboxRelay:
         self._campaign_timer.schedule(self._options.campaign_interval_s)
 
     def _on_wakeup(self) -> None:
+        # Left unread until the read: commits until then need no wake-up of their own.
+        self._wakeups.pause()
+        self._pump.wake()
+
+    def _take_wakeups(self) -> bool:
+        """Before each read: consume the notifications so far and watch for the next (False: lost the lead)."""
+        if not self._wakeups.paused:
+            return True
         try:
             self._leadership.drain_wakeups()
         except LeadershipLost as lost:
             self._abdicate(lost)
-            return
-        self._pump.wake()
+            return False
+        self._wakeups.resume()
+        return True
 
     def _tick(self) -> None:
         try:

@@ -7,13 +7,12 @@ served by the partial index `ix_outbox_pending`), minus the ones already in flig
 
 Both statements are built once: the relay runs them for every wake-up, and building and
 cache-keying a Core statement costs more CPU than PostgreSQL spends answering it. On
-PostgreSQL the read goes further: its compiled SQL runs straight on the driver, as a
-prepared statement, and its rows are the message's columns as psycopg decodes them.
+PostgreSQL both go further: their compiled SQL runs straight on the driver, as prepared
+statements, and the read's rows are the message's columns as psycopg decodes them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -25,6 +24,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
+    Update,
     String,
     any_,
     bindparam,
@@ -64,7 +65,8 @@ class OutboxSource:
             .limit(bindparam("limit", type_=BigInteger))
         )
         self._mark = update(outbox).where(self._seq_in("marked")).values(published_at=bindparam("now"))
-        self._pending_sql = str(self._pending.compile(dialect=engine.dialect)) if self._postgres else ""
+        self._pending_sql = self._driver_sql(self._pending)
+        self._mark_sql = self._driver_sql(self._mark)
 
     def pending(self, limit: int, exclude: Collection[int]) -> list[PendingEvent]:
         """Up to `limit` unpublished rows in seq order, skipping the seqs in `exclude`."""
@@ -80,8 +82,12 @@ class OutboxSource:
         """One UPDATE for the whole batch of confirmed rows."""
         if not seqs:
             return
+        parameters = {"marked": self._seqs(seqs), "now": now}
         with self._connection(write=True) as connection:
-            connection.execute(self._mark, {"marked": self._seqs(seqs), "now": now})
+            if self._postgres:
+                _run_on_driver(connection, self._mark_sql, parameters)
+            else:
+                connection.execute(self._mark, parameters)
 
     def close(self) -> None:
         if self._kept is not None:
@@ -114,6 +120,9 @@ class OutboxSource:
             self.close()
             raise
 
+    def _driver_sql(self, statement: Select[Any] | Update) -> str:
+        return str(statement.compile(dialect=self._engine.dialect)) if self._postgres else ""
+
     def _seq_in(self, name: str) -> ColumnElement[bool]:
         # One bound parameter whatever the count: statements stay cacheable, and no
         # driver limit on the number of parameters applies.
@@ -122,15 +131,20 @@ class OutboxSource:
         listed = select(text("value")).select_from(func.json_each(bindparam(name, type_=String)))
         return outbox.c.seq.in_(listed.scalar_subquery())
 
-    def _seqs(self, seqs: Collection[int]) -> list[int] | str:
-        """The value of a `_seq_in` parameter: an array on PostgreSQL, a JSON list on SQLite."""
-        return list(seqs) if self._postgres else json.dumps(list(seqs))
+    def _seqs(self, seqs: Collection[int]) -> str:
+        """The value of a `_seq_in` parameter: an array literal that the SQL casts to BIGINT[] on
+        PostgreSQL (psycopg would inspect every element of a list to pick the array's type), a
+        JSON list on SQLite."""
+        listed = ",".join(map(str, seqs))
+        return f"{{{listed}}}" if self._postgres else f"[{listed}]"
 
 
 def _run_on_driver(connection: Connection, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The rows of `sql`, prepared on first use; a driver error surfaces as SQLAlchemy's, as elsewhere."""
+    """The rows of `sql` (none for an UPDATE), prepared on first use; a driver error surfaces as
+    SQLAlchemy's, as elsewhere."""
     driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
     try:
-        return driver.execute(sql, parameters, prepare=True).fetchall()
+        cursor = driver.execute(sql, parameters, prepare=True)
+        return cursor.fetchall() if cursor.description is not None else []
     except psycopg.Error as exc:
         raise DBAPIError.instance(sql, parameters, exc, psycopg.Error) from exc

@@ -144,10 +144,20 @@ def _pending(seq: int) -> PendingEvent:
     return PendingEvent(seq, UUID(int=seq), "ItemCreated", "item.created", b"", {}, datetime.now(UTC))
 
 
-def _pump(loop: FakeLoop, source: FakeSource, publisher: FakePublisher, batch_size: int = 10) -> EventPump:
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _pump(
+    loop: FakeLoop, source: FakeSource, publisher: FakePublisher, batch_size: int = 10, clock: FakeClock | None = None
+) -> EventPump:
     pump = EventPump(
         loop, source, publisher, batch_size, 100, 0.05, lambda: datetime.now(UTC), lambda: None,  # type: ignore[arg-type]
-        read_interval_s=0.004,
+        read_interval_s=0.004, clock=clock or FakeClock(),
     )  # fmt: skip
     pump.start()
     return pump
@@ -164,16 +174,45 @@ def _fire_reads(loop: FakeLoop) -> list[float]:
     return delays
 
 
-def test_commits_within_the_read_window_share_one_read() -> None:
+def _commit(source: FakeSource, pump: EventPump, seq: int) -> None:
+    source.rows.append(_pending(seq))
+    pump.wake()
+
+
+def test_an_idle_relay_reads_at_the_first_commit() -> None:
     loop, source, publisher = FakeLoop(), FakeSource(), FakePublisher()
     pump = _pump(loop, source, publisher)
-    for seq in (1, 2, 3):  # three commits, three notifications, before the window ends
-        source.rows.append(_pending(seq))
-        pump.wake()
 
-    assert [delay for delay, _ in loop.pending.values()] == [0.004]
-    assert _fire_reads(loop) == [0.004]
-    assert source.reads == 1 and publisher.published == [[1, 2, 3]]
+    _commit(source, pump, 1)
+
+    assert _fire_reads(loop) == [0.0]
+    assert publisher.published == [[1]]
+
+
+def test_commits_soon_after_a_read_share_the_next_read_once_the_interval_is_over() -> None:
+    loop, source, publisher, clock = FakeLoop(), FakeSource(), FakePublisher(), FakeClock()
+    pump = _pump(loop, source, publisher, clock=clock)
+    _commit(source, pump, 1)
+    _fire_reads(loop)
+
+    clock.now += 0.001
+    for seq in (2, 3, 4):  # three commits, three notifications, before the interval ends
+        _commit(source, pump, seq)
+
+    assert _fire_reads(loop) == [pytest.approx(0.003)]
+    assert source.reads == 2 and publisher.published == [[1], [2, 3, 4]]
+
+
+def test_a_commit_long_after_the_last_read_is_read_at_once() -> None:
+    loop, source, publisher, clock = FakeLoop(), FakeSource(), FakePublisher(), FakeClock()
+    pump = _pump(loop, source, publisher, clock=clock)
+    _commit(source, pump, 1)
+    _fire_reads(loop)
+
+    clock.now += 1.0
+    _commit(source, pump, 2)
+
+    assert _fire_reads(loop) == [0.0]
 
 
 def test_a_full_batch_reads_again_at_once() -> None:
@@ -182,7 +221,7 @@ def test_a_full_batch_reads_again_at_once() -> None:
     source.rows = [_pending(seq) for seq in range(1, 6)]
     pump.wake()
 
-    assert _fire_reads(loop) == [0.004, 0.0, 0.0]
+    assert _fire_reads(loop) == [0.0, 0.0, 0.0]
     assert publisher.published == [[1, 2], [3, 4], [5]]
 
 

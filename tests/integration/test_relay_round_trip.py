@@ -87,14 +87,17 @@ def test_each_write_publishes_one_event_with_the_committed_state(
 
 
 @pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize("read_interval_s", [0.0, 0.2])
 def test_on_postgresql_a_commit_wakes_the_relay_without_polling(
-    client: Any, relay_settings: Settings, events: EventQueue
+    client: Any, relay_settings: Settings, events: EventQueue, read_interval_s: float
 ) -> None:
     """NOTIFY at commit is the only wake-up here: the fallback poll is set far beyond the wait.
 
+    With a read interval, every commit after the first comes while the relay is not watching
+    for notifications; it must still be read once the interval is over.
     How soon events arrive is a figure of `make bench` (P5), not of this test.
     """
-    no_polling = RelayOptions(batch_size=100, max_in_flight=100, poll_interval_s=3600)
+    no_polling = RelayOptions(batch_size=100, max_in_flight=100, poll_interval_s=3600, read_interval_s=read_interval_s)
     with relay_thread(relay_settings, no_polling) as service:
         wait_until(lambda: service.relay.leading, "the relay leading")
         for number in range(1, 6):
