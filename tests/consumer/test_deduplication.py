@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from items_events.config import ConsumerConfig
+from items_events.metrics import PROCESSED as CONSUMER_PROCESSED
 from items_events.metrics import REDELIVERED as CONSUMER_REDELIVERED
 from tests.consumer.broker import TestBroker
 from tests.consumer.consumer_thread import running
@@ -45,3 +46,25 @@ def test_a_redelivered_event_is_acked_without_being_applied_again(
     assert len(behaviour.attempts) == 6
     assert CONSUMER_REDELIVERED._value.get() - redelivered_before == 15  # the metric counts every copy skipped
     assert broker.depth(consumer_config.queue) == 0 and broker.depth(consumer_config.dead_letter_queue) == 0
+
+
+def _processed() -> float:
+    return sum(sample.value for metric in CONSUMER_PROCESSED.collect() for sample in metric.samples
+               if sample.name.endswith("_total"))  # fmt: skip
+
+
+def test_two_copies_of_a_new_event_in_one_batch_are_applied_and_counted_once(
+    broker: TestBroker, consumer_config: ConsumerConfig, engine: Engine
+) -> None:
+    """A relay that resends after a nack can deliver both copies back to back, before either is applied."""
+    items = [messages(new_item(quantity=3)) for _ in range(5)]
+    behaviour = Behaviour()
+    processed_before, redelivered_before = _processed(), CONSUMER_REDELIVERED._value.get()
+    with running(counting_runner(consumer_config, engine, behaviour)):
+        broker.publish(consumer_config.exchange, [message for item in items for message in item + item])
+        wait_until(lambda: CONSUMER_REDELIVERED._value.get() - redelivered_before >= 5, "every second copy skipped")
+
+    assert tally(engine).rows == 5 and tally(engine).quantity == 5 * 3
+    assert len(behaviour.attempts) == 5
+    assert _processed() - processed_before == 5  # the metric counts events applied, not copies
+    assert CONSUMER_REDELIVERED._value.get() - redelivered_before == 5

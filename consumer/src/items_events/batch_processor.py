@@ -97,20 +97,18 @@ class BatchProcessor:
     def _apply(self, events: list[ReceivedEvent]) -> None:
         with self._engine.begin() as connection:
             done = self._ledger.seen(connection, {event.event_id for event in events})
-            fresh: list[str] = []
+            fresh: list[ReceivedEvent] = []
             for event in events:
                 if event.event_id in done:
                     metrics.REDELIVERED.inc()
-                    continue  # a redelivery of something already applied: acked, not applied again
+                    continue  # a copy of something already applied (maybe in this batch): acked, not applied again
                 done.add(event.event_id)
                 with handling(event), processing(event):
                     self._handlers.dispatch(event, connection)
-                fresh.append(event.event_id)
-            self._ledger.record(connection, fresh, self._now())
-        applied = set(fresh)  # counted once committed, so a rolled-back batch counts nothing
-        for event in events:
-            if event.event_id in applied:
-                metrics.PROCESSED.labels(event.event_type).inc()
+                fresh.append(event)
+            self._ledger.record(connection, [event.event_id for event in fresh], self._now())
+        for event in fresh:  # counted once committed, so a rolled-back batch counts nothing
+            metrics.PROCESSED.labels(event.event_type).inc()
 
     def _prune_now_and_then(self) -> None:
         if time.monotonic() < self._next_prune:
