@@ -35,7 +35,7 @@ from api.spec_documents import declared_scopes, published_spec, spec_document_ro
 from api.strict_slashes import StrictSlashesMiddleware
 from api.unrouted import reject_unrouted
 from domain.errors import DomainError
-from observability.http_tracing import operation_routes
+from observability.span_routes import operation_routes
 from settings import PROJECT_ROOT, Settings, load_settings
 from wiring.configuration import ConfigurationModule, OpenApiSpec
 from wiring.contract import ContractModule

@@ -6,14 +6,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observability import request_context
-from observability.http_tracing import HttpTracing
 from observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from observability.tracing import tracing_requested
+
+if TYPE_CHECKING:
+    from observability.http_tracing import HttpTracing
 
 log = logging.getLogger("items.access")
 
@@ -38,7 +41,7 @@ class ObservationMiddleware:
     def __init__(self, app: ASGIApp, access_log: bool = True, routes: Mapping[str, str] | None = None) -> None:
         self.app = app
         self.access_log = access_log
-        self._tracing = HttpTracing(self._observe, routes or {}) if tracing_requested() else None
+        self._tracing = _http_tracing(self._observe, routes or {}) if tracing_requested() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,3 +93,11 @@ class ObservationMiddleware:
                     status,
                     extra={"operation": operation, "status": status, "duration_ms": round(elapsed * 1000, 2)},
                 )
+
+
+def _http_tracing(app: ASGIApp, routes: Mapping[str, str]) -> HttpTracing:
+    # Loaded only when tracing is on: OpenTelemetry's SDK and instrumentations would cost every
+    # worker ~2.5 MB of memory for nothing (docs/deployment.md, "Memory per worker").
+    from observability.http_tracing import HttpTracing
+
+    return HttpTracing(app, routes)

@@ -56,17 +56,6 @@ class HttpTracing:
             span.set_attribute("http.route", route)
 
 
-def operation_routes(spec: Mapping[str, object]) -> dict[str, str]:
-    """`{operationId: path template}` of an OpenAPI document, e.g. `api.items.get: /v1/items/{item_id}`."""
-    routes = {}
-    paths = spec.get("paths")
-    for path, operations in (paths if isinstance(paths, Mapping) else {}).items():
-        for operation in operations.values() if isinstance(operations, Mapping) else ():
-            if isinstance(operation, Mapping) and "operationId" in operation:
-                routes[str(operation["operationId"])] = str(path)
-    return routes
-
-
 def _method_only(scope: Scope) -> tuple[str, dict[str, str]]:
     # The path would make every item its own span name; `name_span` adds the route once known.
     return str(scope.get("method", "HTTP")), {}

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:  # the SDK is imported only when tracing is requested: off, a worker never loads it
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 OTLP = "otlp"
 HTTP_PROTOBUF = "http/protobuf"
@@ -50,6 +52,9 @@ def start_tracing(default_service_name: str, environ: MutableMapping[str, str] =
     """
     if not tracing_requested(environ):
         return False
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     check_tracing_config(environ)
     prefer_stable_conventions(environ)
     provider = TracerProvider(resource=_resource(default_service_name, environ))
@@ -101,6 +106,8 @@ def _otlp_exporter() -> SpanExporter:
 
 def _resource(default_service_name: str, environ: Mapping[str, str]) -> Resource:
     """`OTEL_SERVICE_NAME`, else a `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else the process's own name."""
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+
     detected = Resource.create()
     if environ.get("OTEL_SERVICE_NAME") or not str(detected.attributes.get(SERVICE_NAME, "")).startswith(
         "unknown_service"

@@ -14,9 +14,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from app import load_spec
 from items_events import EventLogFilter, ReceivedEvent
 from items_events.log_context import handling
-from observability.http_tracing import operation_routes
 from observability.json_logs import CorrelationFilter
 from observability.request_context import traceparent
+from observability.span_routes import operation_routes
 from observability.tracing import TracingConfigError, start_tracing, tracing_requested
 from settings import PROJECT_ROOT
 
@@ -122,3 +122,18 @@ def test_without_opentelemetry_the_consumer_library_traces_nothing_and_logs_as_b
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert ran.stdout.split() == ["True", "None"]
+
+
+def test_with_tracing_off_a_worker_loads_neither_the_sdk_nor_an_instrumentation(tmp_path: Path) -> None:
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
+    environ |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'items.db'}", "AUTH_DEV_SECRET_FILE": str(tmp_path / "secret")}
+    script = (
+        "import sys\nfrom app import create_app\ncreate_app()\n"
+        "loaded = (m for m in sys.modules if m.startswith(('opentelemetry.sdk', 'opentelemetry.instrumentation')))\n"
+        "print(sorted(loaded))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, timeout=60,
+        check=True,
+    )  # fmt: skip
+    assert ran.stdout.strip() == "[]"
