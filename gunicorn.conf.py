@@ -4,6 +4,7 @@ import gc
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 # prometheus-client multiprocess mode: every worker writes its samples under one directory, which
@@ -18,6 +19,11 @@ from prometheus_client import multiprocess  # noqa: E402 - must follow the varia
 from observability.json_logs import logging_config  # noqa: E402
 from observability.tracing import check_tracing_config, start_tracing  # noqa: E402
 from settings import load_settings, served_base_url  # noqa: E402
+
+# Connexion imports Starlette's test client on import. With httpx alone installed (the image installs
+# requirements.txt only), Starlette warns about that client, which this service never uses, on stderr
+# and outside the JSON logs of every worker. The filter is set here, before the workers fork.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
 bind = os.environ.get("GUNICORN_BIND", "")
 if bind and not os.environ.get("PUBLIC_BASE_URL") and not bind.startswith(("unix:", "fd:")):
