@@ -97,7 +97,7 @@ class ObservationMiddleware:
 
 def _http_tracing(app: ASGIApp, routes: Mapping[str, str]) -> HttpTracing:
     # Loaded only when tracing is on: OpenTelemetry's SDK and instrumentations would cost every
-    # worker ~2.5 MB of memory for nothing (docs/deployment.md, "Memory per worker").
+    # worker ~2.4 MB of memory for nothing (docs/deployment.md, "Memory per worker").
     from observability.http_tracing import HttpTracing
 
     return HttpTracing(app, routes)
