@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
-from injector import inject
+from injector import inject, singleton
 
 from domain.errors import (
     ConcurrentModification,
@@ -98,8 +98,13 @@ class Precondition:
 ANY_VERSION = Precondition()
 
 
+@singleton
 class VersionedResources(Generic[A]):
-    """Each write is one transaction; a write of an existing aggregate locks its row first."""
+    """Each write is one transaction; a write of an existing aggregate locks its row first.
+
+    One instance per process serves every request (the scope is inherited by subclasses):
+    a provider keeps nothing between calls, and each use case opens its own transaction.
+    """
 
     kind: ClassVar[str]
     """The resource's name in messages and request fingerprints, e.g. `item`."""

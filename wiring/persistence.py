@@ -1,8 +1,7 @@
-"""Binds the database engine (one per process), the request-scoped unit of work, the clock and ids."""
+"""Binds the database engine, the unit of work, the clock and ids: one of each per process."""
 
 from __future__ import annotations
 
-from flask_injector import request
 from injector import Module, provider, singleton
 from sqlalchemy import Engine
 
@@ -49,7 +48,8 @@ class PersistenceModule(Module):
         import_all(adapters)
         return Implementations(SqlRepository.implementations())
 
-    @request
+    @singleton
     @provider
     def unit_of_work(self, engines: Engines, outbox: OutboxWriter, repositories: Implementations) -> UnitOfWork:
+        # Stateless: each `with` block borrows its own pooled connection, so no request needs its own.
         return SqlUnitOfWork(engines, outbox, repositories)
