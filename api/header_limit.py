@@ -97,10 +97,13 @@ class BoundedHeadersProtocol(HttpToolsProtocol):
 
 
 class ItemsUvicornWorker(UvicornWorker):
-    """uvicorn's gunicorn worker with BoundedHeadersProtocol, sized by the settings."""
+    """uvicorn's gunicorn worker with BoundedHeadersProtocol, sized by the settings, and no WebSocket."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         limit = load_settings().max_header_bytes
         protocol = type("BoundedHeadersProtocol", (BoundedHeadersProtocol,), {"max_header_bytes": limit})
-        self.CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "http": protocol}
+        # No WebSocket protocol: the API serves none. uvicorn then answers an `Upgrade: websocket`
+        # request as plain HTTP (the route's own answer) instead of a text 500 after a handshake the
+        # app never completes, and each worker does not load the websockets package (~2.5 MB).
+        self.CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "http": protocol, "ws": "none"}
         super().__init__(*args, **kwargs)

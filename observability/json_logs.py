@@ -19,12 +19,23 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
+class NoInstallAdviceFilter(logging.Filter):
+    """Drops uvicorn's advice to install a WebSocket library, logged with every `Upgrade: websocket` request.
+
+    The API serves no WebSocket, so its workers load none on purpose (api/header_limit.py); uvicorn's
+    own "Unsupported upgrade request." warning still says what happened.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No supported WebSocket library detected")
+
+
 def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
     """A `dictConfig` for our processes, also handed to gunicorn so that its own lines are JSON too."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"correlation": {"()": CorrelationFilter}},
+        "filters": {"correlation": {"()": CorrelationFilter}, "no_install_advice": {"()": NoInstallAdviceFilter}},
         "formatters": {
             "json": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
@@ -46,7 +57,12 @@ def logging_config(service: str, level: str = "INFO") -> dict[str, Any]:
         "loggers": {
             "gunicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False},
             "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "uvicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False},
+            "uvicorn.error": {
+                "handlers": ["stdout"],
+                "level": level,
+                "propagate": False,
+                "filters": ["no_install_advice"],
+            },
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
             # pika narrates every connection at INFO; its warnings and errors are what matter.
             "pika": {"level": "WARNING"},

@@ -33,7 +33,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     env = {"AUTH_DEV_SECRET_FILE": str(settings.auth_dev_secret_file)}
     with live_server(url, directory / "server.log", workers=1, **env) as base_url:
         yield base_url, bearer(settings)["Authorization"]
-    assert "Traceback" not in (directory / "server.log").read_text()
+    log = (directory / "server.log").read_text()
+    assert "Traceback" not in log
+    assert "No supported WebSocket library" not in log  # advice to install what the API leaves out on purpose
 
 
 def raw_exchange(base_url: str, head: bytes, body: bytes = b"") -> bytes:
@@ -108,3 +110,20 @@ def test_a_trailing_slash_is_a_404_problem(server: tuple[str, str]) -> None:
     base_url, token = server
     response = httpx.get(f"{base_url}/v1/items/", headers={"Authorization": token})
     assert response.status_code == 404 and response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", ["/v1/items", "/health/live", "/no/such/route"])
+def test_a_websocket_upgrade_gets_a_4xx_problem_not_a_500(server: tuple[str, str], path: str) -> None:
+    """The API serves no WebSocket: the handshake is refused like any request the routes do not serve."""
+    base_url, token = server
+    handshake = {
+        "Authorization": token,
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    response = httpx.get(f"{base_url}{path}", headers=handshake)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
