@@ -36,6 +36,8 @@ class ServerSpec:
     worker_args: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
     sends_bearer_token: bool = False
+    python: str = sys.executable
+    """The interpreter that runs gunicorn, and so the virtualenv it imports from."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def serving(
     log_path = WORK_DIR / "logs" / f"{spec.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "gunicorn",
+        spec.python, "-m", "gunicorn",
         f"--config={spec.config}",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",

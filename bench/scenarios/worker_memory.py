@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bench.contenders import check_as_shipped, ours, request_headers, server_environment
@@ -16,6 +16,7 @@ from bench.process_budget import proc_status_field
 from bench.scenarios.base import BenchContext, ScenarioResult, Table, TargetCheck
 from bench.scenarios.item_endpoints import MODES
 from bench.servers import RunningServer, serving, worker_pids
+from bench.shipped_install import shipped_python
 
 RSS_TARGET_MB = 100.0
 """Resident set of every API worker after the run's requests, at most."""
@@ -74,7 +75,7 @@ class WorkerMemoryScenario:
             database.reset(options.seed_rows)
             ids_file.parent.mkdir(parents=True, exist_ok=True)
             ids_file.write_text("\n".join(database.item_ids()) + "\n")
-            spec = ours(with_jwt=True)
+            spec = replace(ours(with_jwt=True), python=str(shipped_python()))
             with serving(spec, options.base_port, server_environment(database.url, options), options.workers) as server:
                 check_as_shipped(server)
                 run = _measure(context, server, ids_file)
@@ -135,7 +136,8 @@ def _rss(workers: tuple[int, ...]) -> dict[int, int]:
 def _method(options: BenchOptions) -> list[str]:
     return [
         f"The service as shipped (its gunicorn.conf.py, {options.workers} workers, JWT check and access log on, "
-        "request validation on, no relay) on PostgreSQL, "
+        "request validation on, no relay) on PostgreSQL, run from a virtualenv of requirements.txt and the "
+        "consumer library alone, as the image installs them (bench/shipped_install.py), "
         f"{options.seed_rows:,} items seeded; a bearer token on every request.",
         f"wrk, {options.connections} connections, {POST_SHARE:.0%} `POST /v1/items` (a new item each) and the rest "
         f"`GET /v1/items/{{id}}` of random seeded ids, in runs of {_chunk_s(options)} s alternating keep-alive "

@@ -1,0 +1,46 @@
+"""A virtualenv of requirements.txt and the consumer library alone: what the image installs.
+
+Memory per worker depends on what is installed, not only on what the service imports: packages
+that `make test` and `make bench` add (httpx2, rich, Pygments, click...) are imported by the
+service's own dependencies when present. The worker-memory check runs the service from this
+virtualenv, so that it measures the shipped install whatever else the harness's virtualenv holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.paths import PROJECT_ROOT, WORK_DIR
+
+SHIPPED_VENV = WORK_DIR / "shipped-venv"
+INPUTS = (PROJECT_ROOT / "requirements.txt", PROJECT_ROOT / "consumer" / "pyproject.toml")
+STAMP = ".inputs-sha256"
+
+
+def shipped_python() -> Path:
+    """The virtualenv's interpreter, built on first use and again whenever an input changes."""
+    python = SHIPPED_VENV / "bin" / "python"
+    stamp = SHIPPED_VENV / STAMP
+    digest = _digest()
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return python
+    print("  building the shipped install (requirements.txt and the consumer library) ...", flush=True)
+    shutil.rmtree(SHIPPED_VENV, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(SHIPPED_VENV)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # The Dockerfile's two steps: the pinned requirements, then the consumer library without dependencies.
+    subprocess.run([*pip, "--requirement", "requirements.txt"], cwd=PROJECT_ROOT, check=True)
+    subprocess.run([*pip, "--no-deps", "./consumer"], cwd=PROJECT_ROOT, check=True)
+    stamp.write_text(digest)
+    return python
+
+
+def _digest() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for path in INPUTS:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
