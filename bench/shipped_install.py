@@ -12,6 +12,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bench.paths import PROJECT_ROOT, WORK_DIR
@@ -34,7 +35,9 @@ def shipped_python() -> Path:
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     # The Dockerfile's two steps: the pinned requirements, then the consumer library without dependencies.
     subprocess.run([*pip, "--requirement", "requirements.txt"], cwd=PROJECT_ROOT, check=True)
-    subprocess.run([*pip, "--no-deps", "./consumer"], cwd=PROJECT_ROOT, check=True)
+    with tempfile.TemporaryDirectory() as scratch:  # a copy, as the Dockerfile's: no build/ left in the tree
+        consumer = shutil.copytree(PROJECT_ROOT / "consumer", Path(scratch) / "consumer")
+        subprocess.run([*pip, "--no-deps", str(consumer)], cwd=PROJECT_ROOT, check=True)
     stamp.write_text(digest)
     return python
 
