@@ -18,12 +18,12 @@ from pathlib import Path
 from bench.paths import PROJECT_ROOT, WORK_DIR
 
 SHIPPED_VENV = WORK_DIR / "shipped-venv"
-INPUTS = (PROJECT_ROOT / "requirements.txt", PROJECT_ROOT / "consumer" / "pyproject.toml")
+CONSUMER = PROJECT_ROOT / "consumer"
 STAMP = ".inputs-sha256"
 
 
 def shipped_python() -> Path:
-    """The virtualenv's interpreter, built on first use and again whenever an input changes."""
+    """The virtualenv's interpreter, built on first use and again when requirements.txt or the consumer changes."""
     python = SHIPPED_VENV / "bin" / "python"
     stamp = SHIPPED_VENV / STAMP
     digest = _digest()
@@ -36,14 +36,16 @@ def shipped_python() -> Path:
     # The Dockerfile's two steps: the pinned requirements, then the consumer library without dependencies.
     subprocess.run([*pip, "--requirement", "requirements.txt"], cwd=PROJECT_ROOT, check=True)
     with tempfile.TemporaryDirectory() as scratch:  # a copy, as the Dockerfile's: no build/ left in the tree
-        consumer = shutil.copytree(PROJECT_ROOT / "consumer", Path(scratch) / "consumer")
+        consumer = shutil.copytree(CONSUMER, Path(scratch) / "consumer")
         subprocess.run([*pip, "--no-deps", str(consumer)], cwd=PROJECT_ROOT, check=True)
     stamp.write_text(digest)
     return python
 
 
 def _digest() -> str:
+    """Of the interpreter and every input; the consumer is installed as a copy, so its code counts too."""
+    inputs = [PROJECT_ROOT / "requirements.txt", CONSUMER / "pyproject.toml", *sorted(CONSUMER.glob("src/**/*.py"))]
     digest = hashlib.sha256(sys.version.encode())
-    for path in INPUTS:
-        digest.update(path.read_bytes())
+    for path in inputs:
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from injector import Binder, Module, singleton
 
+from api.item_representation import represent
+from api.resource_responses import as_json
 from app import build_injector
 from providers.categories_provider import CategoriesProvider
 from providers.items_provider import ItemsProvider, ItemsRepository
@@ -32,12 +33,8 @@ def test_a_binding_a_test_overrides_still_reaches_the_once_built_provider(tmp_pa
             binder.bind(UnitOfWork, to=fake, scope=singleton)  # type: ignore[type-abstract]
 
     injector = build_injector(Settings(database_url=f"sqlite:///{tmp_path / 'items.db'}"), [FakePersistence()])
-    created = injector.get(ItemsProvider).create(dict(CHAIR), None, _render)
+    created = injector.get(ItemsProvider).create(dict(CHAIR), None, as_json(represent))
 
     assert list(fake.rows(ItemsRepository)) == [created.resource_id]
     assert fake.commits == 1
-
-
-def _render(item: Any) -> str:
-    return str(item.id)
 
