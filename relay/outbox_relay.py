@@ -38,6 +38,11 @@ from relay.retention import Retention
 
 log = logging.getLogger(__name__)
 
+LEADER_MESSAGE = "this relay is the leader"
+ABDICATION_PREFIX = "stopped publishing"
+RELEASED_MESSAGE = "giving up the lead: the relay is stopping"
+"""The log lines that start and end a lead; operators and the tests read them."""
+
 
 class OutboxRelay:
     """Publishes every committed outbox row at least once, in seq order, while it leads."""
@@ -88,6 +93,8 @@ class OutboxRelay:
         try:
             self._loop.start()
         finally:
+            if self._leading:  # said before the lock goes: no successor can log its lead earlier
+                log.info(RELEASED_MESSAGE)
             self._wakeups.forget()
             self._leadership.release()
             self._loop.close()
@@ -102,7 +109,7 @@ class OutboxRelay:
         if not self._leadership.try_acquire():
             self._campaign_timer.schedule(self._options.campaign_interval_s)
             return
-        log.info("this relay is the leader")
+        log.info(LEADER_MESSAGE)
         self._leading = True
         self._wakeups.watch(self._leadership.wakeup_fd())
         self._pump.start()
@@ -110,7 +117,7 @@ class OutboxRelay:
         self._retention_timer.schedule(self._options.campaign_interval_s)
 
     def _abdicate(self, lost: LeadershipLost) -> None:
-        log.error("stopped publishing: %s", lost)
+        log.error("%s: %s", ABDICATION_PREFIX, lost)
         self._leading = False
         self._wakeups.forget()
         self._leadership.release()

@@ -67,7 +67,9 @@ def assert_nothing_lost_or_applied_twice(
     assert set(outcome.published) == outcome.expected, "an event was not marked published"
     assert set(outcome.applied) == outcome.expected, "an event was not applied"
     assert catalog_versions(catalog) == outcome.versions, "the consumer's copy differs from the rows"
-    assert outcome.applications == len(outcome.expected), "an event was applied twice"
+    assert outcome.applications == len(outcome.expected), (
+        f"{outcome.applications} applications of {len(outcome.expected)} events, {outcome.redeliveries} skipped"
+    )
 
 
 def count_outcome(timings: Timings, label: str, load: SteadyWriteLoad, outcome: LoadOutcome) -> None:

@@ -41,6 +41,7 @@ from tests.servers import scratch_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.postgres]
 
+
 @pytest.fixture
 def database_url() -> Iterator[str]:
     """A migrated database of the test's own on the shared PostgreSQL: only the broker fails here."""

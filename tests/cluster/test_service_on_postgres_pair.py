@@ -8,6 +8,7 @@ Replication is synchronous: a commit is acknowledged once the standby has flushe
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from tests.cluster.timings import Timings
 from tests.cluster.write_load import ANSWERS, more_writes, steady_load, wait_until_flowing
 from tests.conftest import migrate
 from tests.consumer.broker import TestBroker
-from tests.scale.leadership_log import read_leadership_log
+from tests.scale.leadership_log import read_leadership_log, terms_in_order
 from tests.servers import require_rabbitmq
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.rabbitmq]
@@ -68,15 +69,22 @@ def test_acknowledged_writes_and_their_events_survive_losing_the_primary(
                 load.stop()
             outcome = LoadOutcome.settled(engine, catalog)
             assert service.consumer.terminate() == 0, service.consumer.log()
+            stopping_at = time.time()  # the relays stop next: a lead may change hands as they go
         leadership = [read_leadership_log(relay.log_path) for relay in service.relays]
 
         assert not set(load.outcomes) - ANSWERS - DURING_THE_SWITCH, load.outcomes  # no 500, nothing broken
         assert_nothing_lost_or_applied_twice(load, outcome, engine, catalog)
-        # The lead moved to the promoted primary, one leader at a time: the old leader stopped
-        # publishing before any relay took the lead on the promoted primary, and only one did.
-        [old_leader] = [log for log in leadership if any(took < stopped_at for took in log.took_lead)]
-        [new_lead] = [took for log in leadership for took in log.took_lead if took > stopped_at]
-        assert any(stopped_at < abdicated < new_lead for abdicated in old_leader.stopped_publishing), leadership
+        # The lead moved to the promoted primary, one leader at a time: every lead ended (lost, or
+        # given up as its relay stopped) before the next began, so the old leader stopped publishing
+        # before any relay led on the promoted primary. A relay may lead more than once after the stop.
+        terms = terms_in_order(leadership)
+        evidence = (stopped_at, stopping_at, [log.lines for log in leadership])
+        assert len([term for term in terms if term.took < stopped_at]) == 1, evidence
+        assert all(earlier.stopped < later.took for earlier, later in itertools.pairwise(terms)), evidence
+        [leading_at_the_end] = [term for term in terms if term.took < stopping_at < term.stopped]
+        assert leading_at_the_end.took > stopped_at, evidence
+        new_lead = min(term.took for term in terms if term.took > stopped_at)
+        leads_after_the_stop = len([term for term in terms if stopped_at < term.took < stopping_at])
     finally:
         engine.dispose()
     count_outcome(timings, "postgres pair", load, outcome)
@@ -90,3 +98,4 @@ def test_acknowledged_writes_and_their_events_survive_losing_the_primary(
     ):
         timings.seconds(f"postgres pair: primary gone -> {what}", outcome.resumed(gone_at, marks))
     timings.seconds("postgres pair: primary stopped -> a relay leads again", new_lead - stopped_at)
+    timings.count("postgres pair: leads taken after the primary stopped", leads_after_the_stop)

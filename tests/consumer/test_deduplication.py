@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,3 +69,37 @@ def test_two_copies_of_a_new_event_in_one_batch_are_applied_and_counted_once(
     assert len(behaviour.attempts) == 5
     assert _processed() - processed_before == 5  # the metric counts events applied, not copies
     assert CONSUMER_REDELIVERED._value.get() - redelivered_before == 5
+
+
+def test_a_batch_whose_commit_reply_was_lost_is_applied_and_counted_once(
+    broker: TestBroker, consumer_config: ConsumerConfig, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit succeeds on the server and its reply never comes (the primary fails over just then).
+
+    The consumer keeps the batch and retries it: its events are in the ledger by then, applied
+    by the commit it could not confirm, so they are counted as processed and not as redeliveries.
+    """
+    behaviour = Behaviour()
+    commit = engine.dialect.do_commit
+    replies_lost: list[object] = []
+
+    def commit_then_lose_the_reply(dbapi_connection: object) -> None:
+        commit(dbapi_connection)
+        if behaviour.attempts and not replies_lost:  # the first commit of a batch that reached the handler
+            replies_lost.append(dbapi_connection)
+            raise sqlite3.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(engine.dialect, "do_commit", commit_then_lose_the_reply)
+    items = [messages(new_item(quantity=2)) for _ in range(3)]
+    processed_before, redelivered_before = _processed(), CONSUMER_REDELIVERED._value.get()
+    counted = lambda: _processed() - processed_before + CONSUMER_REDELIVERED._value.get() - redelivered_before  # noqa: E731
+    with running(counting_runner(consumer_config, engine, behaviour)):
+        broker.publish(consumer_config.exchange, [message for item in items for message in item])
+        wait_until(lambda: counted() >= 3, "the batch retried after the lost reply")
+
+    assert replies_lost, "no commit reply was lost"
+    assert tally(engine).rows == 3 and tally(engine).quantity == 3 * 2  # applied once each
+    assert len(behaviour.attempts) == 3  # the retry found them applied and called no handler
+    assert _processed() - processed_before == 3
+    assert CONSUMER_REDELIVERED._value.get() - redelivered_before == 0
+    assert broker.depth(consumer_config.queue) == 0 and broker.depth(consumer_config.dead_letter_queue) == 0

@@ -5,6 +5,10 @@ effects and its `processed_events` row still commit together, and the broker hea
 of none of them before that commit. A handler that raises rolls back the whole batch,
 which is then applied again one message per transaction, so only the failing message
 is requeued and its neighbours' effects are not lost.
+
+A commit can succeed on the server while its reply is lost (the primary fails over just
+then). The batch is retried and its events are found in the ledger; they were applied by
+that commit, so they are counted as processed, once, and not as redeliveries.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class BatchProcessor:
         self._ledger = ledger
         self._now = now
         self._next_prune = 0.0
+        self._in_doubt: set[str] = set()
+        """Ids of the batch whose transaction last met a database outage: it may have committed."""
 
     def process(self, batch: Sequence[Delivery]) -> list[Outcome]:
         outcomes: list[Outcome] = [Outcome.ACK] * len(batch)
@@ -95,20 +101,36 @@ class BatchProcessor:
             outcomes[index] = Outcome.REQUEUE
 
     def _apply(self, events: list[ReceivedEvent]) -> None:
+        try:
+            applied = self._apply_once(events)
+        except Exception as exc:
+            if is_dependency_outage(exc):
+                self._in_doubt = {event.event_id for event in events}
+            raise
+        self._in_doubt.clear()
+        for event in applied:  # counted once committed, so a rolled-back batch counts nothing
+            metrics.PROCESSED.labels(event.event_type).inc()
+
+    def _apply_once(self, events: list[ReceivedEvent]) -> list[ReceivedEvent]:
+        """One transaction; the events it applied, or that the in-doubt commit before it did."""
+        applied: list[ReceivedEvent] = []
         with self._engine.begin() as connection:
             done = self._ledger.seen(connection, {event.event_id for event in events})
             fresh: list[ReceivedEvent] = []
             for event in events:
                 if event.event_id in done:
-                    metrics.REDELIVERED.inc()
+                    if event.event_id in self._in_doubt:
+                        self._in_doubt.discard(event.event_id)
+                        applied.append(event)
+                    else:
+                        metrics.REDELIVERED.inc()
                     continue  # a copy of something already applied (maybe in this batch): acked, not applied again
                 done.add(event.event_id)
                 with handling(event), processing(event):
                     self._handlers.dispatch(event, connection)
                 fresh.append(event)
             self._ledger.record(connection, [event.event_id for event in fresh], self._now())
-        for event in fresh:  # counted once committed, so a rolled-back batch counts nothing
-            metrics.PROCESSED.labels(event.event_type).inc()
+        return applied + fresh
 
     def _prune_now_and_then(self) -> None:
         if time.monotonic() < self._next_prune:
