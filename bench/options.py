@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.servers import WORKERS
-from settings import Settings
+from settings import DEFAULT_AMQP_URL
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/items_bench"
-DEFAULT_AMQP_URL = str(Settings.model_fields["amqp_url"].default)
+
 DATABASE_KINDS = ("postgres", "sqlite")
 CONTENDERS = ("ours", "ours-jwt", "flask", "fastapi")
 

@@ -111,7 +111,7 @@ def _relay_sessions(settings: Settings) -> Settings:
     url = make_url(settings.database_url)
     options = " ".join(filter(None, [str(url.query.get("options") or ""), *_SESSION_OPTIONS]))
     relay_url = url.update_query_dict({"options": options}).render_as_string(hide_password=False)
-    return settings.model_copy(update={"database_url": relay_url})
+    return settings.with_changes({"database_url": relay_url})
 
 
 def _leadership(settings: Settings, engine: Engine) -> Leadership:

@@ -57,7 +57,7 @@ def test_cors_is_off_by_default_and_configurable(app: FlaskApp, settings: Settin
     preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
     with app.test_client() as plain:
         assert "access-control-allow-origin" not in plain.options("/v1/items", headers=preflight).headers
-    cors_app = create_app(settings.model_copy(update={"cors_allow_origins": ["https://shop.example"]}))
+    cors_app = create_app(settings.with_changes({"cors_allow_origins": ["https://shop.example"]}))
     with cors_app.test_client(headers=bearer(settings)) as client:
         answer = client.options("/v1/items", headers=preflight)
         assert answer.headers["access-control-allow-origin"] == "https://shop.example"

@@ -27,7 +27,7 @@ MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 @pytest.fixture
 def settings(settings: Settings, amqp_url: str, consumer_config: ConsumerConfig) -> Settings:
     """The API's settings, publishing to the test's own exchange."""
-    return settings.model_copy(update={"amqp_url": amqp_url, "events_exchange": consumer_config.exchange})
+    return settings.with_changes({"amqp_url": amqp_url, "events_exchange": consumer_config.exchange})
 
 
 def item(sku: str, quantity: int, tags: list[str]) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def test_the_fresh_venv_has_the_library_and_nothing_of_the_service(fresh_venv: P
 @pytest.fixture
 def settings(settings: Settings, vhost_url: str) -> Settings:
     """The service publishing to the `items` exchange of the test's vhost."""
-    return settings.model_copy(update={"amqp_url": vhost_url, "events_exchange": EXCHANGE})
+    return settings.with_changes({"amqp_url": vhost_url, "events_exchange": EXCHANGE})
 
 
 @pytest.mark.timeout(INSTALL_TIMEOUT_S + 300)

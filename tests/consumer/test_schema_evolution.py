@@ -32,7 +32,7 @@ MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 @pytest.fixture
 def settings(settings: Settings, amqp_url: str, consumer_config: ConsumerConfig) -> Settings:
     """The service's settings, publishing to (and replaying on) the test's broker objects."""
-    return settings.model_copy(update={"amqp_url": amqp_url, "events_exchange": consumer_config.exchange})
+    return settings.with_changes({"amqp_url": amqp_url, "events_exchange": consumer_config.exchange})
 
 
 def state_fields(schema: RegisteredSchema) -> set[str]:

@@ -28,7 +28,7 @@ MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 @pytest.fixture
 def settings(settings: Settings, vhost_url: str) -> Settings:
     """The service publishing to the default `items` exchange on the test's vhost."""
-    return settings.model_copy(update={"amqp_url": vhost_url, "events_exchange": EXCHANGE})
+    return settings.with_changes({"amqp_url": vhost_url, "events_exchange": EXCHANGE})
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def queues() -> Iterator[ConsumerQueues]:
 
 @pytest.fixture
 def replay_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"amqp_url": require_rabbitmq()})
+    return settings.with_changes({"amqp_url": require_rabbitmq()})
 
 
 def write_items(client: Any, count: int) -> None:

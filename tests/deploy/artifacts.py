@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from examples.catalog_projection.catalog_settings import CatalogSettings
-from settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, field_names
 
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 DOCKERIGNORE = PROJECT_ROOT / ".dockerignore"
@@ -105,7 +105,7 @@ def http_paths(text: str) -> list[str]:
 def known_environment_variables() -> set[str]:
     """Every variable a process of the image reads: the service settings, the projection's
     `CATALOG_*` settings and gunicorn.conf.py's own knobs."""
-    names = {field.upper() for field in Settings.model_fields}
+    names = {field.upper() for field in field_names()}
     names |= {f"CATALOG_{field.upper()}" for field in CatalogSettings.model_fields}
     names |= set(re.findall(r"os\.environ(?:\.get\(|\[)\s*\"([A-Z0-9_]+)\"", GUNICORN_CONF.read_text(encoding="utf-8")))
     return names

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from examples.catalog_projection.catalog_settings import CatalogSettings
 from items_events.broker_addresses import broker_parameters
-from settings import PROJECT_ROOT, Settings
+from settings import PROJECT_ROOT, load_settings
 from tests.deploy.artifacts import COMPOSE_FILE, unknown_variables, yaml_documents
 from tests.deploy.compose_files import check_compose_schema, interpolate, merged
 
@@ -65,7 +65,7 @@ def test_every_process_gets_every_broker_node_and_both_database_servers(services
         assert {node.host for node in nodes} == BROKER_NODES, name
         assert database_hosts(env[f"{prefix}DATABASE_URL"]) == DATABASE_SERVERS, name
     # Each setting in a form the service accepts: several hosts only with target_session_attrs=read-write.
-    Settings(**{key.lower(): value for key, value in environment(services, "api").items() if key.isupper()})
+    load_settings(**{key.lower(): value for key, value in environment(services, "api").items() if key.isupper()})
     catalog = environment(services, "consumer")
     CatalogSettings(database_url=catalog["CATALOG_DATABASE_URL"], amqp_url=catalog["CATALOG_AMQP_URL"])
     assert make_url(catalog["CATALOG_DATABASE_URL"]).database == "catalog"

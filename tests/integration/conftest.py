@@ -42,7 +42,7 @@ def events(amqp_url: str, exchange_name: str) -> Iterator[EventQueue]:
 @pytest.fixture
 def relay_settings(settings: Settings, amqp_url: str, exchange_name: str) -> Settings:
     """The test database's settings, publishing to the test's exchange."""
-    return settings.model_copy(update={"amqp_url": amqp_url, "events_exchange": exchange_name})
+    return settings.with_changes({"amqp_url": amqp_url, "events_exchange": exchange_name})
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_an_address_that_refuses_is_skipped(
     with TcpProxy.for_url(relay_settings.amqp_url) as proxy:
         down = f"amqp://guest:guest@127.0.0.1:{free_port()}/%2F"
         listed = f"{down}, {proxy.url_through(relay_settings.amqp_url)}"
-        with relay_thread(relay_settings.model_copy(update={"amqp_url": listed})):
+        with relay_thread(relay_settings.with_changes({"amqp_url": listed})):
             writes.create_many(5, prefix="SKIP")
             events.wait_for_ids(writes.event_ids(), timeout_s=15)
         assert connected_through(caplog) == [proxy.port]
@@ -50,7 +50,7 @@ def test_when_its_node_goes_the_relay_publishes_through_the_next_and_loses_nothi
     with ExitStack() as stack:
         first, second = (stack.enter_context(TcpProxy.for_url(relay_settings.amqp_url)) for _ in range(2))
         listed = " ".join(proxy.url_through(relay_settings.amqp_url) for proxy in (first, second))
-        with relay_thread(relay_settings.model_copy(update={"amqp_url": listed})):
+        with relay_thread(relay_settings.with_changes({"amqp_url": listed})):
             writes.create_many(20, prefix="BEFORE")
             events.wait_for_ids(writes.event_ids(), timeout_s=15)
             first.cut()  # stays down: only the other address can serve

@@ -28,8 +28,8 @@ def test_writes_during_a_broker_outage_are_all_published_in_order(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="relay")
     with TcpProxy.for_url(relay_settings.amqp_url) as proxy:
-        proxied = relay_settings.model_copy(
-            update={"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_max_in_flight": 50}
+        proxied = relay_settings.with_changes(
+            {"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_max_in_flight": 50}
         )
         with relay_thread(proxied):
             ids = [writes.create(item_fields(f"OUT-{n}")) for n in range(ITEMS)]

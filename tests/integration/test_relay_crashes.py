@@ -25,7 +25,7 @@ def test_repeated_kill_9_during_a_drain_loses_no_event(
 ) -> None:
     writes.create_many(ROWS, prefix="CRASH")
     expected = writes.event_ids()
-    slow = relay_settings.model_copy(update={"relay_batch_size": 100, "relay_max_in_flight": 300})
+    slow = relay_settings.with_changes({"relay_batch_size": 100, "relay_max_in_flight": 300})
     chance = random.Random(ROWS)
     log = tmp_path / "relay.log"
     for _ in range(KILLS):

@@ -37,8 +37,8 @@ def test_a_publish_left_unconfirmed_is_resent(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="relay")
     with TcpProxy.for_url(relay_settings.amqp_url) as proxy:
-        proxied = relay_settings.model_copy(
-            update={"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_confirm_timeout_s": 1.0}
+        proxied = relay_settings.with_changes(
+            {"amqp_url": proxy.url_through(relay_settings.amqp_url), "relay_confirm_timeout_s": 1.0}
         )
         with relay_thread(proxied):
             writes.create_many(5, prefix="BEFORE")

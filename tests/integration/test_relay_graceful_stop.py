@@ -28,7 +28,7 @@ def test_sigterm_mid_drain_exits_cleanly_without_duplicates(
 ) -> None:
     writes.create_many(ROWS, prefix="STOP")
     expected = writes.event_ids()
-    slow = relay_settings.model_copy(update={"relay_batch_size": 100, "relay_max_in_flight": 300})
+    slow = relay_settings.with_changes({"relay_batch_size": 100, "relay_max_in_flight": 300})
     first = RelayProcess(slow, tmp_path / "relay.log")
     try:
         wait_for_progress(writes, first, 300)
@@ -50,7 +50,7 @@ def test_a_stop_during_a_hung_broker_handshake_ends_with_the_connection_attempt(
     with socket.create_server(("127.0.0.1", 0)) as silent, TcpProxy(silent.getsockname()) as proxy:
         hung = proxy.url_through(relay_settings.amqp_url) + "?stack_timeout=2"
         # Leaving the block stops the relay, and checks that its thread ended without a crash.
-        with relay_thread(relay_settings.model_copy(update={"amqp_url": hung})) as service:
+        with relay_thread(relay_settings.with_changes({"amqp_url": hung})) as service:
             wait_until(lambda: service.relay.leading, "the relay to lead")
             wait_until(lambda: proxy.open_sockets() > 0, "the relay to open its connection")
         wait_until(lambda: proxy.open_sockets() == 0, "the relay to close its hung connection attempt")
