@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, get_origin, get_type_hints
+from typing import Annotated, Any, Literal, get_origin, get_type_hints
 
 import msgspec
 from msgspec import Meta
@@ -133,8 +133,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ] = None
     auth_issuer: Annotated[str, Meta(description="Required `iss` of tokens.")] = "items-dev"
     auth_audience: Annotated[str, Meta(description="Required `aud` of tokens.")] = "items-service"
-    # \Z, not $: Python's $ also matches before a final newline.
-    log_level: Annotated[str, Meta(pattern=r"^(DEBUG|INFO|WARNING|ERROR)\Z", description="Root log level.")] = "INFO"
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], Meta(description="Root log level.")] = "INFO"
     access_log: Annotated[bool, Meta(description="One JSON line per HTTP request.")] = True
     cors_allow_origins: Annotated[
         list[str],
@@ -195,7 +194,7 @@ class SettingsError(SystemExit):
     """A bad setting: stops the process with one line that names the variable."""
 
 
-# The words pydantic accepted for a boolean, which msgspec reads as "true" and "false".
+# The words pydantic accepted for a boolean.
 _TRUE_WORDS = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE_WORDS = frozenset({"0", "off", "f", "false", "n", "no"})
 _ERROR_AT = re.compile(r"^(?P<message>.*) - at `\$\.(?P<field>\w+)[^`]*`$", re.DOTALL)
@@ -242,35 +241,52 @@ def field_default(name: str) -> object:
     return field.default_factory() if field.default is msgspec.NODEFAULT else field.default
 
 
-def _field_kinds() -> dict[str, type]:
-    """Each field's plain type: bool and list values are read from words and JSON first."""
-    kinds: dict[str, type] = {}
+def _field_kinds() -> dict[str, object]:
+    """Each field's plain type (bool, int, float, list, ...), or None for an optional one."""
+    kinds: dict[str, object] = {}
     for field in msgspec.structs.fields(Settings):
         hint = field.type
         while get_origin(hint) is Annotated:
             hint = hint.__origin__
-        plain = get_origin(hint) or hint
-        kinds[field.name] = plain if plain in (bool, list) else object
+        kinds[field.name] = None if field.default is None else get_origin(hint) or hint
     return kinds
 
 
-def _readable(kind: type, name: str, value: object) -> object:
-    """A string in the form msgspec converts: a boolean as true/false, a list from its JSON."""
+def _readable(kind: object, name: str, value: object) -> object:
+    """A string in the form msgspec converts: numbers and booleans read as pydantic did, a list from JSON."""
     if not isinstance(value, str):
         return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the environment could not decode
+        raise SettingsError(f"invalid setting {name.upper()}: not valid UTF-8") from None
+    text = value.strip()
+    if kind is None and not text:
+        return None  # an optional setting given empty, as `${VAR:-}` gives it, is unset
     if kind is bool:
-        word = value.strip().lower()
-        return "true" if word in _TRUE_WORDS else "false" if word in _FALSE_WORDS else value
+        word = text.lower()
+        if word in _TRUE_WORDS | _FALSE_WORDS:
+            return word in _TRUE_WORDS
+        raise SettingsError(
+            f"invalid setting {name.upper()}: expected true or false (1/0, yes/no, on/off), got {value!r}"
+        )
+    if kind in (int, float):
+        try:
+            return int(text) if kind is int else float(text)  # Python's own forms: " 20 ", "+5", "1_000", ".5"
+        except ValueError:
+            wanted = "an integer" if kind is int else "a number"
+            raise SettingsError(f"invalid setting {name.upper()}: expected {wanted}, got {value!r}") from None
     if kind is list:
         try:
-            return msgspec.json.decode(value)
-        except msgspec.DecodeError:
+            items = msgspec.json.decode(text)
+        except (msgspec.DecodeError, RecursionError):
             example = '["https://app.example"]'
             raise SettingsError(f"invalid setting {name.upper()}: not a JSON list, e.g. {example}") from None
+        return [] if items is None else items
     return value
 
 
 def _decode_path(kind: type, value: object) -> object:
     if kind is Path and isinstance(value, (str, os.PathLike)):
         return Path(value)
-    raise NotImplementedError(f"no conversion to {kind}")
+    raise TypeError(f"expected a path, got {type(value).__name__}")

@@ -122,3 +122,37 @@ def test_neither_gunicorn_nor_a_worker_loads_pydantic(tmp_path: Path) -> None:
         check=True,
     )  # fmt: skip
     assert ran.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(("value", "size"), [(" 20 ", 20), ("20\n", 20), ("+5", 5), ("1_0", 10)])
+def test_a_number_is_read_as_python_reads_it(monkeypatch: pytest.MonkeyPatch, value: str, size: int) -> None:
+    """A value from a YAML block or a template often carries a newline or spaces."""
+    monkeypatch.setenv("DB_POOL_SIZE", value)
+    assert load_settings().db_pool_size == size
+
+
+@pytest.mark.parametrize("name", ["BROKER_PUBLIC_URL", "AUTH_TOKEN_URL", "AUTH_JWKS_URL"])
+def test_an_optional_setting_given_empty_is_unset(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "")
+    assert getattr(load_settings(), name.lower()) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("DB_POOL_SIZE", "1\udcff", "not valid UTF-8"),  # an undecodable byte, as os.environ holds it
+        ("CORS_ALLOW_ORIGINS", "[" * 5000, "not a JSON list"),
+        ("AUTH_DEV_SECRET_FILE", 123, "expected a path"),
+    ],
+)
+def test_hostile_values_get_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: object, says: str
+) -> None:
+    if isinstance(value, str):
+        monkeypatch.setenv(name, value)
+        overrides: dict[str, object] = {}
+    else:
+        overrides = {name.lower(): value}
+    with pytest.raises(SettingsError) as error:
+        load_settings(**overrides)
+    assert str(error.value).startswith(f"invalid setting {name}: ") and says in str(error.value)
