@@ -24,5 +24,12 @@ class OutboxMessage:
     occurred_at: datetime
 
     def as_row(self) -> dict[str, Any]:
-        """Column values for `outbox.insert()`."""
-        return dataclasses.asdict(self)
+        """Column values for `outbox.insert()`, the fields themselves.
+
+        Not `dataclasses.asdict`: it deep-copies every value (the UUIDs, the datetime, the
+        payload and the headers), about 5 % of a POST's CPU, for a row that is only read.
+        """
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+_COLUMNS = tuple(field.name for field in dataclasses.fields(OutboxMessage))
