@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from entrypoints.settings_doc import DOC_PATH, render
-from settings import PROJECT_ROOT, SettingsError, load_settings
+from settings import SettingsError, load_settings
+from tests.fresh_interpreter import BUILD_THE_APP, loaded_modules
 
 
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,17 +110,8 @@ def test_variables_are_read_in_any_case_and_overrides_win(monkeypatch: pytest.Mo
 
 def test_neither_gunicorn_nor_a_worker_loads_pydantic(tmp_path: Path) -> None:
     """Settings cost about 0.1 MB with msgspec; pydantic-settings took 9.8 MB in the master and in each worker."""
-    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'items.db'}"}
-    environ["AUTH_DEV_SECRET_FILE"] = str(tmp_path / "secret")
-    script = (
-        "import runpy, sys\nrunpy.run_path('gunicorn.conf.py')\nfrom app import create_app\ncreate_app()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0].startswith('pydantic')))\n"
-    )
-    ran = subprocess.run(
-        [sys.executable, "-c", script], cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, timeout=60,
-        check=True,
-    )  # fmt: skip
-    assert ran.stdout.strip().splitlines()[-1] == "[]"
+    master_then_worker = f"import runpy\nrunpy.run_path('gunicorn.conf.py')\n{BUILD_THE_APP}"
+    assert loaded_modules(master_then_worker, os.environ, tmp_path, "pydantic") == []
 
 
 @pytest.mark.parametrize(("value", "size"), [(" 20 ", 20), ("20\n", 20), ("+5", 5), ("1_0", 10)])

@@ -19,6 +19,7 @@ from observability.request_context import traceparent
 from observability.span_routes import operation_routes
 from observability.tracing import TracingConfigError, start_tracing, tracing_requested
 from settings import PROJECT_ROOT
+from tests.fresh_interpreter import BUILD_THE_APP, loaded_modules
 
 ENDPOINT = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -126,14 +127,4 @@ def test_without_opentelemetry_the_consumer_library_traces_nothing_and_logs_as_b
 
 def test_with_tracing_off_a_worker_loads_neither_the_sdk_nor_an_instrumentation(tmp_path: Path) -> None:
     environ = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
-    environ |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'items.db'}", "AUTH_DEV_SECRET_FILE": str(tmp_path / "secret")}
-    script = (
-        "import sys\nfrom app import create_app\ncreate_app()\n"
-        "loaded = (m for m in sys.modules if m.startswith(('opentelemetry.sdk', 'opentelemetry.instrumentation')))\n"
-        "print(sorted(loaded))\n"
-    )
-    ran = subprocess.run(
-        [sys.executable, "-c", script], cwd=PROJECT_ROOT, env=environ, capture_output=True, text=True, timeout=60,
-        check=True,
-    )  # fmt: skip
-    assert ran.stdout.strip() == "[]"
+    assert loaded_modules(BUILD_THE_APP, environ, tmp_path, "opentelemetry.sdk", "opentelemetry.instrumentation") == []
