@@ -2,12 +2,14 @@
 
 msgspec turns the environment's strings into one frozen, typed `Settings` and checks every
 bound; a bad value stops the process with one line that names the variable. msgspec rather
-than pydantic-settings: the same checks at about 0.1 MB against 9.8 MB (pydantic and
-pydantic-settings, measured in an API worker), which gunicorn's master and every worker paid.
+than pydantic-settings: the same checks for 1.7 MB against 10.0 MB (the library, this module
+and one load, measured in a process already holding the service's other libraries), which
+gunicorn's master and every worker forked from it paid.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -227,7 +229,7 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def field_names() -> tuple[str, ...]:
-    return tuple(field.name for field in msgspec.structs.fields(Settings))
+    return tuple(_fields())
 
 
 def field_description(name: str) -> str:
@@ -237,18 +239,24 @@ def field_description(name: str) -> str:
 
 
 def field_default(name: str) -> object:
-    field = next(field for field in msgspec.structs.fields(Settings) if field.name == name)
+    field = _fields()[name]
     return field.default_factory() if field.default is msgspec.NODEFAULT else field.default
 
 
+@functools.cache
+def _fields() -> dict[str, msgspec.structs.FieldInfo]:
+    return {field.name: field for field in msgspec.structs.fields(Settings)}
+
+
+@functools.cache
 def _field_kinds() -> dict[str, object]:
     """Each field's plain type (bool, int, float, list, ...), or None for an optional one."""
     kinds: dict[str, object] = {}
-    for field in msgspec.structs.fields(Settings):
+    for name, field in _fields().items():
         hint = field.type
         while get_origin(hint) is Annotated:
             hint = hint.__origin__
-        kinds[field.name] = None if field.default is None else get_origin(hint) or hint
+        kinds[name] = None if field.default is None else get_origin(hint) or hint
     return kinds
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -17,12 +18,12 @@ def loaded_modules(script: str, environ: Mapping[str, str], tmp_path: Path, *pre
     """
     environment = {**environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'items.db'}"}
     environment["AUTH_DEV_SECRET_FILE"] = str(tmp_path / "secret")
-    listing = f"import sys\nprint(sorted(m for m in sys.modules if m.startswith({tuple(prefixes)!r})))\n"
+    listing = f"import json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))\n"
     ran = subprocess.run(
         [sys.executable, "-c", script + "\n" + listing], cwd=PROJECT_ROOT, env=environment,
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
-    return [name.strip(" '") for name in ran.stdout.strip().splitlines()[-1].strip("[]").split(",") if name.strip()]
+    return list(json.loads(ran.stdout.strip().splitlines()[-1]))
 
 
 BUILD_THE_APP = "from app import create_app\ncreate_app()"
