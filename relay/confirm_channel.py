@@ -1,7 +1,7 @@
 """One RabbitMQ channel in confirm mode, kept open: connect, declare, confirm, and reconnect forever.
 
 Each (re)connect tries the broker's nodes in turn (`SelectConnection.create_connection`),
-starting after the node just lost, on the relay's own ioloop; it declares the topology
+starting after the node just lost, on the relay's own ioloop (a `CoalescingConnection`); it declares the topology
 and turns on publisher confirms, and only then is the channel handed to the owner. When
 the connection goes, whatever the cause, the owner hears `on_channel_lost` and a
 reconnect is scheduled after the delay the `ReconnectPolicy` picks for that cause.
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from pika import SelectConnection, spec
+from pika import spec
 from pika.adapters.select_connection import IOLoop
 from pika.adapters.utils.connection_workflow import AbstractAMQPConnectionWorkflow
 from pika.channel import Channel
@@ -31,6 +31,7 @@ from pika.frame import Method
 from items_events.backoff import Backoff
 from items_events.broker_addresses import Address, address_of, starting_after
 from items_events.reconnect_policy import ReconnectPolicy
+from relay.coalescing_connection import CoalescingConnection
 from relay.loop_timer import LoopTimer
 from relay.topology import Topology
 
@@ -137,7 +138,7 @@ class ConfirmChannel:
         self._confirmed_any = False
         self._renewal.reset()
         addresses = starting_after(self._addresses, self._lost)
-        self._workflow = SelectConnection.create_connection(addresses, self._on_connected, custom_ioloop=self._loop)
+        self._workflow = CoalescingConnection.create_connection(addresses, self._on_connected, custom_ioloop=self._loop)
 
     def _on_connected(self, result: Connection | BaseException) -> None:
         self._workflow = None

@@ -1,14 +1,14 @@
 """Publishes outbox events with pipelined publisher confirms on a `ConfirmChannel`.
 
-Every message is persistent and `mandatory`; up to the owner's window of them are in
-flight at once, tracked by delivery tag until the broker confirms them (`multiple=True`
-acks included). Any delivery failure gives up the window: a nack renews the channel, a
-confirm overdue by `confirm_timeout_s` drops the connection. Every unconfirmed message is
-forgotten and its row, still unmarked in the outbox, is read and resent in seq order on
-the next channel. Consumers see at most
-a duplicate (same `message_id`), never a loss. A message that no queue is bound for comes
-back as a basic.return followed by its ack: it is counted and logged, and marked
-published like any other, since the outbox keeps it for replay. With tracing on, each
+Every message is persistent and `mandatory`, and one batch is one socket write
+(relay/coalescing_connection.py); up to the owner's window of them are in flight at once,
+tracked by delivery tag until the broker confirms them (`multiple=True` acks included). Any
+delivery failure gives up the window: a nack renews the channel, a confirm overdue by
+`confirm_timeout_s` drops the connection. Every unconfirmed message is forgotten and its
+row, still unmarked in the outbox, is read and resent in seq order on the next channel.
+Consumers see at most a duplicate (same `message_id`), never a loss. A message that no
+queue is bound for comes back as a basic.return followed by its ack: it is counted and
+logged, and marked published like any other, since the outbox keeps it for replay. With tracing on, each
 publish is a producer span (relay/publish_tracing.py).
 All calls happen on the ioloop thread.
 """
@@ -26,6 +26,7 @@ from pika.channel import Channel
 from adapters.outbox_rows import PendingEvent
 from observability.metrics import EVENTS_CONFIRMED, EVENTS_NACKED, EVENTS_PUBLISHED, EVENTS_UNROUTED
 from observability.throttled_log import ThrottledLog
+from relay.coalescing_connection import one_write
 from relay.confirm_channel import ConfirmChannel
 from relay.in_flight import InFlightWindow
 from relay.loop_timer import LoopTimer, TimerLoop
@@ -98,15 +99,18 @@ class ConfirmingPublisher:
             raise RuntimeError("publish() before the publisher is ready")
         sent_at = self._clock()
         channel = self._channel
-        for event in events:
-            properties = event.properties()
-            if self._tracing is None:
-                channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
-            else:
-                with self._tracing.sending(event, properties):
+        with one_write(channel):
+            for event in events:
+                properties = event.properties()
+                if self._tracing is None:
                     channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
-            self._delivery_tag += 1
-            self._window.add(self._delivery_tag, event.seq, sent_at)
+                else:
+                    with self._tracing.sending(event, properties):
+                        channel.basic_publish(
+                            self._exchange, event.routing_key, event.payload, properties, mandatory=True
+                        )
+                self._delivery_tag += 1
+                self._window.add(self._delivery_tag, event.seq, sent_at)
         EVENTS_PUBLISHED.inc(len(events))
         self._watchdog.schedule(self._watch_period())
 

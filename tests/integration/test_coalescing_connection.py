@@ -1,0 +1,135 @@
+"""The relay's connection sends a batch of publishes as one write: counted by the kernel, on a real broker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+
+import pika
+import pytest
+from pika.adapters.select_connection import IOLoop
+from pika.channel import Channel
+from pika.frame import Method
+
+from relay.coalescing_connection import CoalescingConnection, one_write
+
+BATCH = 100
+BODY = b"x" * 200
+_DATA_SEGS_OUT = 156
+"""Offset of `tcpi_data_segs_out` in Linux's `struct tcp_info`: segments that carried data."""
+
+
+@dataclass
+class Publishing:
+    """A `CoalescingConnection`'s channel in confirm mode, its loop, and a duplicate of its socket."""
+
+    loop: IOLoop
+    channel: Channel | None = None
+    socket: socket.socket | None = None
+    published: int = 0
+    confirmed: int = 0
+    """The highest delivery tag confirmed so far (confirms may be `multiple`)."""
+
+    def on_confirm(self, frame: Method) -> None:
+        self.confirmed = max(self.confirmed, frame.method.delivery_tag)
+
+
+@pytest.fixture
+def publishing(vhost_url: str) -> Iterator[Publishing]:
+    """Connected and in confirm mode; closed afterwards."""
+    publishing = Publishing(IOLoop())
+    before = _sockets()
+
+    def on_connected(result: object) -> None:
+        if not isinstance(result, CoalescingConnection):
+            raise AssertionError(f"cannot connect: {result}")
+        result.channel(on_open_callback=confirm_mode)
+
+    def confirm_mode(channel: Channel) -> None:
+        channel.confirm_delivery(publishing.on_confirm, lambda _: setattr(publishing, "channel", channel))
+
+    CoalescingConnection.create_connection([pika.URLParameters(vhost_url)], on_connected, custom_ioloop=publishing.loop)
+    _run_until(publishing.loop, lambda: publishing.channel is not None)
+    (descriptor,) = _sockets() - before
+    publishing.socket = socket.socket(fileno=os.dup(descriptor))
+    assert publishing.channel is not None
+    connection = publishing.channel.connection
+    try:
+        yield publishing
+    finally:
+        publishing.socket.close()
+        connection.close()
+        _run_until(publishing.loop, lambda: connection.is_closed)
+        publishing.loop.close()
+
+
+def test_a_batch_published_in_one_write_leaves_in_a_few_segments_not_one_per_frame(publishing: Publishing) -> None:
+    assert publishing.channel is not None
+    coalesced = _segments_for_a_batch(publishing, one_write(publishing.channel))
+    frame_by_frame = _segments_for_a_batch(publishing, nullcontext())
+    # 100 publishes are 300 frames, about 27 kB: one write, a segment or two on loopback.
+    assert coalesced <= 3, coalesced
+    assert frame_by_frame > 3 * coalesced, (frame_by_frame, coalesced)
+
+
+def test_one_write_outside_the_relays_connection_changes_nothing() -> None:
+    class Elsewhere:
+        connection = object()
+
+    assert isinstance(one_write(Elsewhere()), nullcontext)
+
+
+def _segments_for_a_batch(publishing: Publishing, block: AbstractContextManager[None]) -> int:
+    """Data segments the socket sent while one batch was published and confirmed."""
+    channel, sock = publishing.channel, publishing.socket
+    assert channel is not None and sock is not None
+    _run_until(publishing.loop, lambda: False, seconds=0.2)  # let any earlier traffic finish
+    start = _data_segments_out(sock)
+    with block:
+        for _ in range(BATCH):
+            channel.basic_publish("", "nowhere", BODY)
+    publishing.published += BATCH
+    _run_until(publishing.loop, lambda: publishing.confirmed >= publishing.published)
+    return _data_segments_out(sock) - start
+
+
+def _data_segments_out(sock: socket.socket) -> int:
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    return int(struct.unpack_from("I", info, _DATA_SEGS_OUT)[0])
+
+
+def _sockets() -> set[int]:
+    found = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                found.add(int(name))
+        except OSError:
+            continue
+    return found
+
+
+def _run_until(loop: IOLoop, done: Callable[[], bool], seconds: float = 10.0) -> None:
+    @contextmanager
+    def deadline() -> Iterator[None]:
+        handle = loop.call_later(seconds, loop.stop)
+        try:
+            yield
+        finally:
+            loop.remove_timeout(handle)
+
+    def check() -> None:
+        if done():
+            loop.stop()
+        else:
+            loop.call_later(0.001, check)
+
+    with deadline():
+        loop.call_later(0, check)
+        loop.start()
+    if seconds >= 1 and not done():
+        raise AssertionError("timed out")
