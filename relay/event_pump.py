@@ -41,6 +41,7 @@ class EventPump:
         on_closed: Callable[[], None],
         read_interval_s: float = 0.0,
         before_read: Callable[[], bool] = lambda: True,
+        on_idle: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
@@ -53,6 +54,7 @@ class EventPump:
         self._read_interval_s = read_interval_s
         self._last_read = float("-inf")
         self._before_read = before_read
+        self._on_idle = on_idle
         self._clock = clock
         self._now = now
         self._on_closed = on_closed
@@ -87,7 +89,11 @@ class EventPump:
 
     def wake(self) -> None:
         """New rows may have committed: read at once if the last read is `read_interval_s` old, else
-        when it is, together with whatever else commits meanwhile."""
+        when it is, together with whatever else commits meanwhile.
+
+        With an interval, a read that found rows schedules the next one itself, an interval later:
+        while commits keep coming, reads follow the clock and need no wake-up. The first read that
+        finds nothing calls `on_idle`, and from then on a wake-up starts the next read."""
         if self._active:
             self._read.schedule(max(0.0, self._last_read + self._read_interval_s - self._clock()))
 
@@ -117,12 +123,17 @@ class EventPump:
             events = self._source.pending(limit, self._publisher.in_flight_seqs() | self._unmarked)
         except SQLAlchemyError as exc:
             self._warnings.warning("cannot read the outbox (will retry): %s", exc)
+            self._on_idle()
             return
         if events:
             self._publisher.publish(events)
         self._draining = len(events) == limit
         if len(events) == self._batch_size:
             self._read.schedule()  # a full batch: there is probably more
+        elif events and self._read_interval_s:
+            self._read.schedule(self._read_interval_s)  # commits keep coming: read again on the clock
+        elif not self._draining:
+            self._on_idle()
 
     # PublisherEvents
 

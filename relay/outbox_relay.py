@@ -12,9 +12,10 @@ a periodic tick polls as a fallback (the only wake-up on SQLite) and checks that
 lock is still held; a full batch or a freed confirm window reads again at once.
 Under a steady trickle, the cost is per read, not per event: a wake-up, a drain of the
 notifications, a query, a socket write and a broker ack each time. So reads are paced:
-an idle relay reads at the first commit's wake-up, and then at most once per
-`read_interval_s`; between two reads the descriptor is not watched at all, and the
-notifications that arrived meanwhile are drained once, just before the next read.
+an idle relay reads at the first commit's wake-up, and then, while reads keep finding rows,
+once per `read_interval_s` on the clock; meanwhile the descriptor is not watched at all, and
+the notifications that arrived are drained once, just before each read. The first read that
+finds nothing goes back to watching the descriptor.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class OutboxRelay:
         self._retention = retention
         self._options = options
         self._now = now
+        self._wakeups = DescriptorWatch(loop, self._on_wakeup)
         self._pump = EventPump(
             loop,
             source,
@@ -73,11 +75,11 @@ class OutboxRelay:
             self._closed,
             read_interval_s=options.read_interval_s,
             before_read=self._take_wakeups,
+            on_idle=self._wakeups.resume,
         )
         self._leading = False
         self._stopping = False
         self._stop_deadline = 0.0
-        self._wakeups = DescriptorWatch(loop, self._on_wakeup)
         self._campaign_timer = LoopTimer(loop, self._campaign)
         self._tick_timer = LoopTimer(loop, self._tick)
         self._retention_timer = LoopTimer(loop, self._purge)
@@ -132,7 +134,8 @@ class OutboxRelay:
         self._pump.wake()
 
     def _take_wakeups(self) -> bool:
-        """Before each read: consume the notifications so far and watch for the next (False: lost the lead)."""
+        """Before each read: consume the notifications so far (False: lost the lead). The watch
+        resumes when the pump goes idle: while reads find rows, they follow the clock instead."""
         if not self._wakeups.paused:
             return True
         try:
@@ -140,7 +143,6 @@ class OutboxRelay:
         except LeadershipLost as lost:
             self._abdicate(lost)
             return False
-        self._wakeups.resume()
         return True
 
     def _tick(self) -> None:

@@ -14,6 +14,7 @@ from pika.adapters.utils.connection_workflow import (
     AMQPConnectorAMQPHandshakeError,
     AMQPConnectorSocketConnectError,
 )
+from sqlalchemy.exc import OperationalError
 
 from adapters.outbox_rows import PendingEvent
 from items_events.backoff import Backoff
@@ -152,26 +153,56 @@ class FakeClock:
         return self.now
 
 
+class Watch:
+    """Counts the pump's hand-backs to wake-ups."""
+
+    def __init__(self) -> None:
+        self.idle = 0
+
+    def resume(self) -> None:
+        self.idle += 1
+
+
 def _pump(
-    loop: FakeLoop, source: FakeSource, publisher: FakePublisher, batch_size: int = 10, clock: FakeClock | None = None
+    loop: FakeLoop,
+    source: FakeSource,
+    publisher: FakePublisher,
+    batch_size: int = 10,
+    clock: FakeClock | None = None,
+    watch: Watch | None = None,
 ) -> EventPump:
     pump = EventPump(
         loop, source, publisher, batch_size, 100, 0.05, lambda: datetime.now(UTC), lambda: None,  # type: ignore[arg-type]
-        read_interval_s=0.004, clock=clock or FakeClock(),
+        read_interval_s=INTERVAL, clock=clock or FakeClock(), on_idle=(watch or Watch()).resume,
     )  # fmt: skip
     pump.start()
     return pump
 
 
-def _fire_reads(loop: FakeLoop) -> list[float]:
-    """Run the pending timers; the delays they were scheduled with."""
+INTERVAL = 0.004
+
+
+def _fire_reads(loop: FakeLoop, clock: FakeClock | None = None) -> list[float]:
+    """Run the pending timers, advancing the clock by each delay; the delays they were scheduled with."""
     delays = []
     while loop.pending:
         handle = next(iter(loop.pending))
         delay, callback = loop.pending.pop(handle)
         delays.append(delay)
+        if clock is not None:
+            clock.now += delay
         callback()
     return delays
+
+
+def _fire_next(loop: FakeLoop, clock: FakeClock | None = None) -> float:
+    """Run the one pending timer; the delay it was scheduled with."""
+    ((handle, (delay, callback)),) = loop.pending.items()
+    del loop.pending[handle]
+    if clock is not None:
+        clock.now += delay
+    callback()
+    return delay
 
 
 def _commit(source: FakeSource, pump: EventPump, seq: int) -> None:
@@ -179,40 +210,67 @@ def _commit(source: FakeSource, pump: EventPump, seq: int) -> None:
     pump.wake()
 
 
-def test_an_idle_relay_reads_at_the_first_commit() -> None:
-    loop, source, publisher = FakeLoop(), FakeSource(), FakePublisher()
-    pump = _pump(loop, source, publisher)
+def test_an_idle_relay_reads_at_the_first_commit_and_once_more_an_interval_later() -> None:
+    loop, source, publisher, watch = FakeLoop(), FakeSource(), FakePublisher(), Watch()
+    pump = _pump(loop, source, publisher, watch=watch)
 
     _commit(source, pump, 1)
 
-    assert _fire_reads(loop) == [0.0]
-    assert publisher.published == [[1]]
+    # The second read finds nothing: the pump goes back to waiting for a wake-up.
+    assert _fire_reads(loop) == [0.0, INTERVAL]
+    assert publisher.published == [[1]] and watch.idle == 1
 
 
 def test_commits_soon_after_a_read_share_the_next_read_once_the_interval_is_over() -> None:
     loop, source, publisher, clock = FakeLoop(), FakeSource(), FakePublisher(), FakeClock()
     pump = _pump(loop, source, publisher, clock=clock)
     _commit(source, pump, 1)
-    _fire_reads(loop)
+    assert _fire_next(loop) == 0.0
 
     clock.now += 0.001
     for seq in (2, 3, 4):  # three commits, three notifications, before the interval ends
         _commit(source, pump, seq)
 
-    assert _fire_reads(loop) == [pytest.approx(0.003)]
-    assert source.reads == 2 and publisher.published == [[1], [2, 3, 4]]
+    assert _fire_reads(loop, clock)[0] == pytest.approx(INTERVAL - 0.001)
+    assert publisher.published == [[1], [2, 3, 4]]
+
+
+def test_while_reads_find_rows_they_follow_the_clock_without_wake_ups() -> None:
+    loop, source, publisher, clock, watch = FakeLoop(), FakeSource(), FakePublisher(), FakeClock(), Watch()
+    pump = _pump(loop, source, publisher, clock=clock, watch=watch)
+    _commit(source, pump, 1)
+    assert _fire_next(loop) == 0.0
+
+    for seq in range(2, 6):  # a commit lands in every interval; nobody wakes the pump
+        source.rows.append(_pending(seq))
+        assert _fire_next(loop, clock) == INTERVAL and watch.idle == 0
+
+    assert _fire_reads(loop, clock) == [INTERVAL]  # finds nothing
+    assert publisher.published == [[1], [2], [3], [4], [5]] and watch.idle == 1
 
 
 def test_a_commit_long_after_the_last_read_is_read_at_once() -> None:
     loop, source, publisher, clock = FakeLoop(), FakeSource(), FakePublisher(), FakeClock()
     pump = _pump(loop, source, publisher, clock=clock)
     _commit(source, pump, 1)
-    _fire_reads(loop)
+    _fire_reads(loop, clock)
 
     clock.now += 1.0
     _commit(source, pump, 2)
 
-    assert _fire_reads(loop) == [0.0]
+    assert _fire_reads(loop, clock) == [0.0, INTERVAL]
+
+
+def test_a_failed_read_hands_back_to_wake_ups() -> None:
+    class FailingSource(FakeSource):
+        def pending(self, limit: int, exclude: Any) -> list[PendingEvent]:
+            raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    loop, publisher, watch = FakeLoop(), FakePublisher(), Watch()
+    pump = _pump(loop, FailingSource(), publisher, watch=watch)
+    pump.wake()
+
+    assert _fire_reads(loop) == [0.0] and watch.idle == 1
 
 
 def test_a_full_batch_reads_again_at_once() -> None:
@@ -221,7 +279,7 @@ def test_a_full_batch_reads_again_at_once() -> None:
     source.rows = [_pending(seq) for seq in range(1, 6)]
     pump.wake()
 
-    assert _fire_reads(loop) == [0.0, 0.0, 0.0]
+    assert _fire_reads(loop) == [0.0, 0.0, 0.0, INTERVAL]
     assert publisher.published == [[1, 2], [3, 4], [5]]
 
 
@@ -232,7 +290,7 @@ def test_a_new_channel_reads_at_once() -> None:
 
     pump.on_ready()
 
-    assert _fire_reads(loop) == [0.0]
+    assert _fire_reads(loop)[0] == 0.0
 
 
 def test_an_event_becomes_a_persistent_message_identified_by_its_event_id() -> None:
