@@ -111,10 +111,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ge=0,
             le=1000,
             description="Least time between two outbox reads while commits keep coming: the commits in between "
-            "share the next read (fewer reads, socket writes and acks). An idle relay reads at the first commit. "
-            "0: read at every wake-up.",
+            "share the next read (fewer reads, socket writes and acks), at the price of up to this much delay "
+            "per event under load. An idle relay reads at the first commit. 0: read at every wake-up.",
         ),
-    ] = 2.0
+    ] = 5.0
     relay_confirm_timeout_s: Annotated[float, Meta(gt=0, description="A publish unconfirmed by then is resent.")] = 10.0
     outbox_retention_days: Annotated[
         float, Meta(ge=0, description="Published events are kept this long for replay.")
