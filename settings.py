@@ -110,8 +110,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         Meta(
             ge=0,
             le=1000,
-            description="Least time between two outbox reads while commits keep coming: the commits in between "
-            "share the next read (fewer reads, socket writes and acks), at the price of up to this much delay "
+            description="Time between two outbox reads while commits keep coming: the commits in between "
+            "share the next read (fewer reads, socket writes and acks), at the price of about this much delay "
             "per event under load. An idle relay reads at the first commit. 0: read at every wake-up.",
         ),
     ] = 5.0

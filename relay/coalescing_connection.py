@@ -36,7 +36,9 @@ class CoalescingConnection(SelectConnection):
         finally:
             gathered, self._gathered = self._gathered, None
             if gathered and self.is_open:
-                super()._adapter_emit_data(b"".join(gathered))
+                # A view: after a partial send the transport keeps the rest as a slice, which would
+                # copy a whole batch's bytes each time the broker's socket is full.
+                super()._adapter_emit_data(memoryview(b"".join(gathered)))
 
     def _adapter_emit_data(self, data: bytes) -> None:
         # pika's hook for adapters ("subclasses must override this"): every outgoing frame passes here.

@@ -91,9 +91,10 @@ class EventPump:
         """New rows may have committed: read at once if the last read is `read_interval_s` old, else
         when it is, together with whatever else commits meanwhile.
 
-        With an interval, a read that found rows schedules the next one itself, an interval later:
-        while commits keep coming, reads follow the clock and need no wake-up. The first read that
-        finds nothing calls `on_idle`, and from then on a wake-up starts the next read."""
+        With an interval, a read that found several rows schedules the next one itself, an interval
+        later: while commits keep coming, reads follow the clock and need no wake-up. A read that
+        finds one row or none calls `on_idle`, and from then on a wake-up starts the next read, so
+        that a lone commit costs one read, not two."""
         if self._active:
             self._read.schedule(max(0.0, self._last_read + self._read_interval_s - self._clock()))
 
@@ -130,7 +131,7 @@ class EventPump:
         self._draining = len(events) == limit
         if len(events) == self._batch_size:
             self._read.schedule()  # a full batch: there is probably more
-        elif events and self._read_interval_s:
+        elif len(events) > 1 and self._read_interval_s:
             self._read.schedule(self._read_interval_s)  # commits keep coming: read again on the clock
         elif not self._draining:
             self._on_idle()

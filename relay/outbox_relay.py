@@ -12,10 +12,10 @@ a periodic tick polls as a fallback (the only wake-up on SQLite) and checks that
 lock is still held; a full batch or a freed confirm window reads again at once.
 Under a steady trickle, the cost is per read, not per event: a wake-up, a drain of the
 notifications, a query, a socket write and a broker ack each time. So reads are paced:
-an idle relay reads at the first commit's wake-up, and then, while reads keep finding rows,
-once per `read_interval_s` on the clock; meanwhile the descriptor is not watched at all, and
-the notifications that arrived are drained once, just before each read. The first read that
-finds nothing goes back to watching the descriptor.
+an idle relay reads at the first commit's wake-up, and then, while reads keep finding several
+rows, once per `read_interval_s` on the clock; meanwhile the descriptor is not watched at all,
+and the notifications that arrived are drained once, just before each read. A read that finds
+one row or none goes back to watching the descriptor.
 """
 
 from __future__ import annotations

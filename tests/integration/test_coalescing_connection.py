@@ -1,4 +1,8 @@
-"""The relay's connection sends a batch of publishes as one write: counted by the kernel, on a real broker."""
+"""The relay's connection sends a batch of publishes as one write: counted by the kernel, on a real broker.
+
+The kernel's count of data segments on the connection's socket (`TCP_INFO`) is the measure: pika
+alone sends each frame with a `send()` of its own, three per message.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,11 @@ from pika.channel import Channel
 from pika.frame import Method
 
 from relay.coalescing_connection import CoalescingConnection, one_write
+from settings import Settings
+from tests.integration.event_queue import EventQueue
+from tests.integration.outbox_writes import OutboxWrites
+from tests.integration.relay_runner import relay_thread
+from tests.waiting import wait_until
 
 BATCH = 100
 BODY = b"x" * 200
@@ -76,6 +85,26 @@ def test_a_batch_published_in_one_write_leaves_in_a_few_segments_not_one_per_fra
     assert frame_by_frame > 3 * coalesced, (frame_by_frame, coalesced)
 
 
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_the_relay_publishes_a_committed_batch_in_a_few_segments(
+    relay_settings: Settings, writes: OutboxWrites, events: EventQueue
+) -> None:
+    """One transaction of 100 items: one NOTIFY, one read, one batch, so one write from the relay."""
+    broker_port = pika.URLParameters(relay_settings.amqp_url).port
+    before = _sockets()
+    with relay_thread(relay_settings) as service:
+        wait_until(lambda: service.relay.leading, "the relay leading")
+        writes.create_many(1, prefix="WARM")
+        events.wait_for_count(1, timeout_s=20)
+        (relay_socket,) = _connected_to(broker_port, _sockets() - before)
+        with relay_socket:
+            start = _data_segments_out(relay_socket)
+            writes.create_many(BATCH, prefix="BURST", per_transaction=BATCH)
+            events.wait_for_count(1 + BATCH, timeout_s=20)
+            sent = _data_segments_out(relay_socket) - start
+    assert sent <= 3, sent
+
+
 def test_one_write_outside_the_relays_connection_changes_nothing() -> None:
     class Elsewhere:
         connection = object()
@@ -100,6 +129,22 @@ def _segments_for_a_batch(publishing: Publishing, block: AbstractContextManager[
 def _data_segments_out(sock: socket.socket) -> int:
     info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
     return int(struct.unpack_from("I", info, _DATA_SEGS_OUT)[0])
+
+
+def _connected_to(port: int, descriptors: set[int]) -> list[socket.socket]:
+    """Duplicates of the TCP sockets among `descriptors` whose peer is on `port`."""
+    found = []
+    for descriptor in descriptors:
+        sock = socket.socket(fileno=os.dup(descriptor))
+        try:
+            peer_port = sock.getpeername()[1]
+        except (OSError, IndexError, TypeError):
+            peer_port = None
+        if peer_port == port:
+            found.append(sock)
+        else:
+            sock.close()
+    return found
 
 
 def _sockets() -> set[int]:

@@ -210,14 +210,14 @@ def _commit(source: FakeSource, pump: EventPump, seq: int) -> None:
     pump.wake()
 
 
-def test_an_idle_relay_reads_at_the_first_commit_and_once_more_an_interval_later() -> None:
+def test_an_idle_relay_reads_at_the_first_commit_and_a_lone_commit_costs_one_read() -> None:
     loop, source, publisher, watch = FakeLoop(), FakeSource(), FakePublisher(), Watch()
     pump = _pump(loop, source, publisher, watch=watch)
 
     _commit(source, pump, 1)
 
-    # The second read finds nothing: the pump goes back to waiting for a wake-up.
-    assert _fire_reads(loop) == [0.0, INTERVAL]
+    # One row: no sign of more to come, so the pump goes back to waiting for a wake-up.
+    assert _fire_reads(loop) == [0.0]
     assert publisher.published == [[1]] and watch.idle == 1
 
 
@@ -235,18 +235,20 @@ def test_commits_soon_after_a_read_share_the_next_read_once_the_interval_is_over
     assert publisher.published == [[1], [2, 3, 4]]
 
 
-def test_while_reads_find_rows_they_follow_the_clock_without_wake_ups() -> None:
+def test_while_reads_find_several_rows_they_follow_the_clock_without_wake_ups() -> None:
     loop, source, publisher, clock, watch = FakeLoop(), FakeSource(), FakePublisher(), FakeClock(), Watch()
     pump = _pump(loop, source, publisher, clock=clock, watch=watch)
-    _commit(source, pump, 1)
+    source.rows.append(_pending(1))
+    _commit(source, pump, 2)
     assert _fire_next(loop) == 0.0
 
-    for seq in range(2, 6):  # a commit lands in every interval; nobody wakes the pump
-        source.rows.append(_pending(seq))
+    for seq in range(3, 9, 2):  # two commits land in every interval; nobody wakes the pump
+        source.rows += [_pending(seq), _pending(seq + 1)]
         assert _fire_next(loop, clock) == INTERVAL and watch.idle == 0
 
-    assert _fire_reads(loop, clock) == [INTERVAL]  # finds nothing
-    assert publisher.published == [[1], [2], [3], [4], [5]] and watch.idle == 1
+    source.rows.append(_pending(9))
+    assert _fire_reads(loop, clock) == [INTERVAL]  # one row: back to wake-ups
+    assert publisher.published == [[1, 2], [3, 4], [5, 6], [7, 8], [9]] and watch.idle == 1
 
 
 def test_a_commit_long_after_the_last_read_is_read_at_once() -> None:
@@ -258,7 +260,7 @@ def test_a_commit_long_after_the_last_read_is_read_at_once() -> None:
     clock.now += 1.0
     _commit(source, pump, 2)
 
-    assert _fire_reads(loop, clock) == [0.0, INTERVAL]
+    assert _fire_reads(loop, clock) == [0.0]
 
 
 def test_a_failed_read_hands_back_to_wake_ups() -> None:
@@ -279,7 +281,7 @@ def test_a_full_batch_reads_again_at_once() -> None:
     source.rows = [_pending(seq) for seq in range(1, 6)]
     pump.wake()
 
-    assert _fire_reads(loop) == [0.0, 0.0, 0.0, INTERVAL]
+    assert _fire_reads(loop) == [0.0, 0.0, 0.0]
     assert publisher.published == [[1, 2], [3, 4], [5]]
 
 
@@ -290,7 +292,7 @@ def test_a_new_channel_reads_at_once() -> None:
 
     pump.on_ready()
 
-    assert _fire_reads(loop)[0] == 0.0
+    assert _fire_reads(loop) == [0.0]
 
 
 def test_an_event_becomes_a_persistent_message_identified_by_its_event_id() -> None:
