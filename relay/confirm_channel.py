@@ -1,8 +1,9 @@
 """One RabbitMQ channel in confirm mode, kept open: connect, declare, confirm, and reconnect forever.
 
-Each (re)connect tries the broker's nodes in turn (`SelectConnection.create_connection`),
-starting after the node just lost, on the relay's own ioloop (a `CoalescingConnection`); it declares the topology
-and turns on publisher confirms, and only then is the channel handed to the owner. When
+Each (re)connect tries the broker's nodes in turn (`create_connection` of a
+`CoalescingConnection`), starting after the node just lost, on the relay's own ioloop; it
+declares the topology and turns on publisher confirms, and only then is the channel handed
+to the owner. When
 the connection goes, whatever the cause, the owner hears `on_channel_lost` and a
 reconnect is scheduled after the delay the `ReconnectPolicy` picks for that cause.
 

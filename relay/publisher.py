@@ -8,8 +8,8 @@ delivery failure gives up the window: a nack renews the channel, a confirm overd
 row, still unmarked in the outbox, is read and resent in seq order on the next channel.
 Consumers see at most a duplicate (same `message_id`), never a loss. A message that no
 queue is bound for comes back as a basic.return followed by its ack: it is counted and
-logged, and marked published like any other, since the outbox keeps it for replay. With tracing on, each
-publish is a producer span (relay/publish_tracing.py).
+logged, and marked published like any other, since the outbox keeps it for replay. With
+tracing on, each publish is a producer span (relay/publish_tracing.py).
 All calls happen on the ioloop thread.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Protocol
 
 from pika import spec
@@ -102,13 +103,8 @@ class ConfirmingPublisher:
         with one_write(channel):
             for event in events:
                 properties = event.properties()
-                if self._tracing is None:
+                with nullcontext() if self._tracing is None else self._tracing.sending(event, properties):
                     channel.basic_publish(self._exchange, event.routing_key, event.payload, properties, mandatory=True)
-                else:
-                    with self._tracing.sending(event, properties):
-                        channel.basic_publish(
-                            self._exchange, event.routing_key, event.payload, properties, mandatory=True
-                        )
                 self._delivery_tag += 1
                 self._window.add(self._delivery_tag, event.seq, sent_at)
         EVENTS_PUBLISHED.inc(len(events))

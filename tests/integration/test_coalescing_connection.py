@@ -10,7 +10,7 @@ import os
 import socket
 import struct
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import pika
@@ -21,6 +21,7 @@ from pika.frame import Method
 
 from relay.coalescing_connection import CoalescingConnection, one_write
 from settings import Settings
+from tests.integration.delivery_checks import assert_complete_and_ordered
 from tests.integration.event_queue import EventQueue
 from tests.integration.outbox_writes import OutboxWrites
 from tests.integration.relay_runner import relay_thread
@@ -61,10 +62,10 @@ def publishing(vhost_url: str) -> Iterator[Publishing]:
     def confirm_mode(channel: Channel) -> None:
         channel.confirm_delivery(publishing.on_confirm, lambda _: setattr(publishing, "channel", channel))
 
-    CoalescingConnection.create_connection([pika.URLParameters(vhost_url)], on_connected, custom_ioloop=publishing.loop)
+    parameters = pika.URLParameters(vhost_url)
+    CoalescingConnection.create_connection([parameters], on_connected, custom_ioloop=publishing.loop)
     _run_until(publishing.loop, lambda: publishing.channel is not None)
-    (descriptor,) = _sockets() - before
-    publishing.socket = socket.socket(fileno=os.dup(descriptor))
+    (publishing.socket,) = _connected_to(parameters.port, _sockets() - before)
     assert publishing.channel is not None
     connection = publishing.channel.connection
     try:
@@ -103,6 +104,8 @@ def test_the_relay_publishes_a_committed_batch_in_a_few_segments(
             events.wait_for_count(1 + BATCH, timeout_s=20)
             sent = _data_segments_out(relay_socket) - start
     assert sent <= 3, sent
+    # The broker parsed the one write into the same messages, whole and in order.
+    assert_complete_and_ordered(events.settle(), writes.event_ids())
 
 
 def test_one_write_outside_the_relays_connection_changes_nothing() -> None:
@@ -116,7 +119,7 @@ def _segments_for_a_batch(publishing: Publishing, block: AbstractContextManager[
     """Data segments the socket sent while one batch was published and confirmed."""
     channel, sock = publishing.channel, publishing.socket
     assert channel is not None and sock is not None
-    _run_until(publishing.loop, lambda: False, seconds=0.2)  # let any earlier traffic finish
+    _run_for(publishing.loop, 0.2)  # let any earlier traffic finish
     start = _data_segments_out(sock)
     with block:
         for _ in range(BATCH):
@@ -158,23 +161,21 @@ def _sockets() -> set[int]:
     return found
 
 
-def _run_until(loop: IOLoop, done: Callable[[], bool], seconds: float = 10.0) -> None:
-    @contextmanager
-    def deadline() -> Iterator[None]:
-        handle = loop.call_later(seconds, loop.stop)
-        try:
-            yield
-        finally:
-            loop.remove_timeout(handle)
-
+def _run_until(loop: IOLoop, done: Callable[[], bool], timeout_s: float = 10.0) -> None:
     def check() -> None:
         if done():
             loop.stop()
         else:
             loop.call_later(0.001, check)
 
-    with deadline():
-        loop.call_later(0, check)
-        loop.start()
-    if seconds >= 1 and not done():
+    loop.call_later(0, check)
+    _run_for(loop, timeout_s)
+    if not done():
         raise AssertionError("timed out")
+
+
+def _run_for(loop: IOLoop, seconds: float) -> None:
+    """Run the loop until it stops itself or `seconds` have passed."""
+    deadline = loop.call_later(seconds, loop.stop)
+    loop.start()
+    loop.remove_timeout(deadline)
