@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from adapters.database import WRITE
+from adapters.database import AUTOCOMMITS, WRITE
 from adapters.idempotency_store import SqlIdempotencyStore
 from adapters.outbox_writer import OutboxWriter
 from adapters.sql_repository import SqlRepository
@@ -69,8 +69,9 @@ class Engines:
     @classmethod
     def of(cls, engine: Engine) -> Engines:
         if engine.dialect.name == "postgresql":
-            autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-            return cls(autocommit, autocommit, begins_on_demand=True)
+            if not engine.get_execution_options().get(AUTOCOMMITS, False):
+                engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+            return cls(engine, engine, begins_on_demand=True)
         return cls(engine, engine.execution_options(**{WRITE: True}), begins_on_demand=False)
 
 

@@ -31,8 +31,11 @@ class PersistenceModule(Module):
     @singleton
     @provider
     def engine(self, settings: Settings) -> Engine:
-        # The API's queries are short: one that hangs gets a 503 instead of holding a worker.
-        engine = create_database_engine(settings, statement_timeout_ms=settings.db_statement_timeout_ms)
+        # The API's queries are short: one that hangs gets a 503 instead of holding a worker. Its
+        # units of work run in autocommit and send BEGIN themselves when they need a transaction.
+        engine = create_database_engine(
+            settings, statement_timeout_ms=settings.db_statement_timeout_ms, autocommit=True
+        )
         trace_engine(engine)
         return engine
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from adapters.items_repository import item_tags, items
 from adapters.tables import idempotency_keys, outbox
@@ -123,6 +123,22 @@ def test_a_create_with_an_idempotency_key_on_postgresql_is_two(counted: tuple[An
     _post(client, {"Idempotency-Key": uuid.uuid4().hex})
 
     assert trips.count == 2  # the key's lookup, then everything else in one statement
+
+
+@pytest.mark.postgres
+def test_the_api_engine_keeps_its_connections_in_autocommit_between_units_of_work(postgres_url: str) -> None:
+    # A view made with execution_options(isolation_level=...) would set autocommit at every
+    # checkout and reset it at every checkin: CPU on every request, for a setting that never changes.
+    writes = OutboxWrites(Settings(database_url=postgres_url, db_pool_size=1))
+    at_checkout: list[bool] = []
+    event.listen(writes.engine, "checkout", lambda dbapi, _record, _proxy: at_checkout.append(dbapi.autocommit))
+    try:
+        for _ in range(3):
+            writes.create(item_fields(f"AC-{uuid.uuid4().hex[:12]}"))
+    finally:
+        writes.close()
+
+    assert at_checkout == [True, True, True]
 
 
 @pytest.mark.postgres
