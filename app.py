@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from connexion import FlaskApp
 from connexion.exceptions import ProblemException
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from flask_injector import FlaskInjector
 from injector import Injector, Module
@@ -29,6 +29,7 @@ from api.extra_routes import ExtraRoutesMiddleware
 from api.inline_wsgi import serve_inline
 from api.observation import ObservationMiddleware
 from api.prebuilt_operations import prebuild_operations
+from api.prebuilt_validation import with_prebuilt_validation
 from api.problems import domain_problem, framework_problem, invalid_text
 from api.security import scoped_token_handlers
 from api.spec_documents import declared_scopes, published_spec, spec_document_routes
@@ -82,6 +83,10 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
         __name__,
         lifespan=lifespan,
         resolver=InjectingResolver(injector),
+        # Each operation's validators built once; the Content-Type made canonical before they read it.
+        middlewares=with_prebuilt_validation(
+            ConnexionMiddleware.default_middlewares, before=[ContentNegotiationMiddleware]
+        ),
         validator_map=cached_validator_map(settings.max_json_depth),
         security_map=scoped_token_handlers(verifier.token_info, settings.auth_enabled),
         # Connexion would serve its resolved copy of the spec; clients get the authored one (below).
@@ -100,7 +105,6 @@ def create_app(settings: Settings | None = None, overrides: Sequence[Module] = (
     app.add_error_handler(UnicodeError, invalid_text)
     app.add_error_handler(SQLAlchemyError, database_problem_handler(OutageLog()))
     app.add_middleware(StrictSlashesMiddleware, position=MiddlewarePosition.BEFORE_ROUTING)
-    app.add_middleware(ContentNegotiationMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION)
     app.add_middleware(
         ObservationMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
