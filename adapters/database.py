@@ -22,9 +22,8 @@ def create_database_engine(settings: Settings, statement_timeout_ms: int = 0, au
 
     `autocommit` puts PostgreSQL connections in autocommit once, when they connect, where a view
     made with `execution_options(isolation_level=...)` sets and resets it at every checkout (about
-    20 µs of a request's CPU). `begin()` then opens no transaction: only code that sends its own
-    BEGIN (`adapters/sql_session.py`) should use such an engine for more than one statement.
-    SQLite ignores it.
+    20 µs of a request's CPU). `begin()` then opens no transaction: code that needs one sends its
+    own BEGIN (`adapters/sql_session.py`) or uses `transactional(engine)`. SQLite ignores it.
     """
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
@@ -57,6 +56,17 @@ def create_database_engine(settings: Settings, statement_timeout_ms: int = 0, au
     if not settings.db_pool_pre_ping:
         watch_pool_liveness(engine, settings.db_pool_ping_idle_s)
     return engine
+
+
+def transactional(engine: Engine) -> Engine:
+    """`engine`, or a view of it whose `begin()` opens a transaction if its connections autocommit.
+
+    For the few users of the API's engine that need one (the readiness probe's `SET LOCAL`-like
+    timeout); the view sets and resets the level at each checkout, which they can afford.
+    """
+    if not engine.get_execution_options().get(AUTOCOMMITS, False):
+        return engine
+    return engine.execution_options(isolation_level="READ COMMITTED", **{AUTOCOMMITS: False})
 
 
 def _sqlite_engine(settings: Settings) -> Engine:

@@ -10,6 +10,7 @@ from injector import Module, provider, singleton
 from sqlalchemy import Engine
 
 from adapters.broker_health import BrokerCheck
+from adapters.database import transactional
 from adapters.database_health import DatabaseCheck
 from adapters.outbox_backlog import OutboxBacklog, OutboxCheck
 from api.document_schemas import SpecDocumentSchemas
@@ -40,5 +41,6 @@ class ProvidersModule(Module):
     def health_provider(
         self, engine: Engine, broker: BrokerCheck, backlog: Backlog, settings: Settings
     ) -> HealthProvider:
-        database = DatabaseCheck(engine, settings.db_probe_timeout_ms)
+        # Its timeout holds for its own transaction only, which the API's autocommit engine would not open.
+        database = DatabaseCheck(transactional(engine), settings.db_probe_timeout_ms)
         return HealthProvider([database, broker, OutboxCheck(backlog)])

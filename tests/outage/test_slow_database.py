@@ -19,6 +19,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from adapters.database_health import DatabaseCheck
+from app import build_injector
+from providers.health_provider import HealthProvider
+from settings import Settings
 from tests.conftest import migrate
 from tests.e2e.live_server import live_server
 from tests.servers import scratch_postgres_database
@@ -72,6 +75,23 @@ def test_a_slow_database_gives_quick_503s_while_liveness_keeps_answering(slow_da
         assert answer.headers["retry-after"]
     assert after.status_code == 404
     assert ready_after.status_code == 200, ready_after.text
+
+
+@pytest.mark.postgres
+def test_the_wired_readiness_check_answers_within_its_own_timeout_not_the_apis(slow_database: str) -> None:
+    # The API's engine autocommits: the probe's timeout would be lost with its statement, and the
+    # probe would wait for the API's timeout (here 10 min) instead. A hang fails at the result's bound.
+    settings = Settings(database_url=slow_database, db_statement_timeout_ms=600_000, db_probe_timeout_ms=200)
+    injector = build_injector(settings)
+    health = injector.get(HealthProvider)
+    try:
+        # The lock is released before the pool waits for its thread, so a hung probe fails rather than hangs.
+        with ThreadPoolExecutor(1) as pool, items_locked(slow_database):
+            while_locked = pool.submit(health.readiness).result(timeout=CLIENT_TIMEOUT_S)[1]["checks"]
+        assert while_locked["database"]["ok"] is False
+        assert health.readiness()[1]["checks"]["database"]["ok"] is True
+    finally:
+        injector.get(Engine).dispose()
 
 
 @pytest.mark.postgres
