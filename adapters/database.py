@@ -59,10 +59,10 @@ def create_database_engine(settings: Settings, statement_timeout_ms: int = 0, au
 
 
 def transactional(engine: Engine) -> Engine:
-    """`engine`, or a view of it whose `begin()` opens a transaction if its connections autocommit.
+    """`engine`, or, if its connections autocommit, a view of its pool whose `begin()` opens a transaction.
 
-    For the few users of the API's engine that need one (the readiness probe's `SET LOCAL`-like
-    timeout); the view sets and resets the level at each checkout, which they can afford.
+    The view sets and resets the level at each checkout: for the users of the pool that are not
+    on a request's path (health checks, the outbox backlog, scripts), which can afford it.
     """
     if not engine.get_execution_options().get(AUTOCOMMITS, False):
         return engine

@@ -28,7 +28,6 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.engine import make_url
 from uuid6 import uuid7
 
-from adapters.database import transactional
 from adapters.outbox_backlog import OutboxBacklog
 from adapters.outbox_rows import PendingEvent
 from adapters.outbox_writer import OutboxWriter
@@ -96,8 +95,7 @@ def main() -> None:
     settings = load_settings(database_url=database.url, events_exchange=exchange)
     injector = build_injector(settings)
     engine = injector.get(Engine)
-    # The API's engine autocommits: the fill is one transaction only on a view that opens one.
-    fill_outbox(injector.get(OutboxWriter), transactional(engine), args.rows)
+    fill_outbox(injector.get(OutboxWriter), engine, args.rows)
     messages = OutboxSource(engine).pending(args.rows, exclude=())
     broker = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
     channel = broker.channel()

@@ -6,7 +6,7 @@ from injector import Module, provider, singleton
 from sqlalchemy import Engine
 
 import adapters
-from adapters.database import create_database_engine
+from adapters.database import create_database_engine, transactional
 from adapters.identity import SystemClock, UuidV7Ids
 from adapters.outbox_writer import OutboxWriter
 from adapters.sql_repository import SqlRepository
@@ -30,19 +30,20 @@ class PersistenceModule(Module):
 
     @singleton
     @provider
-    def engine(self, settings: Settings) -> Engine:
+    def engines(self, settings: Settings) -> Engines:
         # The API's queries are short: one that hangs gets a 503 instead of holding a worker. Its
         # units of work run in autocommit and send BEGIN themselves when they need a transaction.
         engine = create_database_engine(
             settings, statement_timeout_ms=settings.db_statement_timeout_ms, autocommit=True
         )
         trace_engine(engine)
-        return engine
+        return Engines.of(engine)
 
     @singleton
     @provider
-    def engines(self, engine: Engine) -> Engines:
-        return Engines.of(engine)
+    def engine(self, engines: Engines) -> Engine:
+        """The same pool for everything else (health checks, the backlog): there `begin()` opens a transaction."""
+        return transactional(engines.reader)
 
     @singleton
     @provider

@@ -10,7 +10,6 @@ from injector import Module, provider, singleton
 from sqlalchemy import Engine
 
 from adapters.broker_health import BrokerCheck
-from adapters.database import transactional
 from adapters.database_health import DatabaseCheck
 from adapters.outbox_backlog import OutboxBacklog, OutboxCheck
 from api.document_schemas import SpecDocumentSchemas
@@ -41,6 +40,5 @@ class ProvidersModule(Module):
     def health_provider(
         self, engine: Engine, broker: BrokerCheck, backlog: Backlog, settings: Settings
     ) -> HealthProvider:
-        # Its timeout holds for its own transaction only, which the API's autocommit engine would not open.
-        database = DatabaseCheck(transactional(engine), settings.db_probe_timeout_ms)
+        database = DatabaseCheck(engine, settings.db_probe_timeout_ms)
         return HealthProvider([database, broker, OutboxCheck(backlog)])

@@ -30,7 +30,7 @@ class OutboxWrites:
     def __init__(self, settings: Settings) -> None:
         injector = build_injector(settings)
         self.engine = injector.get(Engine)
-        self._uow = SqlUnitOfWork(Engines.of(self.engine), injector.get(OutboxWriter), injector.get(Implementations))
+        self._uow = SqlUnitOfWork(injector.get(Engines), injector.get(OutboxWriter), injector.get(Implementations))
         self.provider = ItemsProvider(
             self._uow,
             injector.get(DocumentSchemas),
