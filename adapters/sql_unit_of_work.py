@@ -70,7 +70,8 @@ class Engines:
     def of(cls, engine: Engine) -> Engines:
         if engine.dialect.name == "postgresql":
             if not engine.get_execution_options().get(AUTOCOMMITS, False):
-                engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+                # A view could set autocommit per checkout, at a cost on every request.
+                raise ValueError("units of work need an engine from create_database_engine(..., autocommit=True)")
             return cls(engine, engine, begins_on_demand=True)
         return cls(engine, engine.execution_options(**{WRITE: True}), begins_on_demand=False)
 

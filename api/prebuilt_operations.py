@@ -39,8 +39,7 @@ from connexion.uri_parsing import AbstractURIParser
 FILES_MEDIA_TYPE = "multipart/form-data"
 """The one media type whose body werkzeug reads files from."""
 KEPT_BODY_DEFINITIONS = 16
-"""Media types whose body definition an operation keeps; beyond them (media ranges let clients
-name many), each is looked up as Connexion does."""
+"""Media types whose body definition an operation keeps (media ranges let clients name many)."""
 
 
 class PrebuiltOperation:
@@ -99,22 +98,8 @@ class _LeanFlaskDecorator(FlaskDecorator):
 
 def _keep_body_definitions(operation: AbstractOperation) -> None:
     """Answer `operation.body_definition(media_type)` from the first lookup of each media type."""
-    lookup = operation.body_definition
-    if getattr(lookup, "keeps_definitions", False):
-        return
-    kept: dict[str | None, dict[str, Any]] = {}
-
-    @functools.wraps(lookup)
-    def body_definition(content_type: str | None = None) -> dict[str, Any]:
-        definition = kept.get(content_type)
-        if definition is None:
-            definition = lookup(content_type)
-            if len(kept) < KEPT_BODY_DEFINITIONS:
-                kept[content_type] = definition
-        return definition
-
-    body_definition.keeps_definitions = True  # type: ignore[attr-defined]
-    operation.body_definition = body_definition
+    if not hasattr(operation.body_definition, "cache_info"):
+        operation.body_definition = functools.lru_cache(maxsize=KEPT_BODY_DEFINITIONS)(operation.body_definition)
 
 
 def prebuild_operations(app: FlaskApp) -> None:

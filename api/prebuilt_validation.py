@@ -3,13 +3,15 @@
 Connexion 3.3's RequestValidationOperation makes, on every request, two URI parsers, a parameter
 validator, a table of the media types the operation consumes and a body validator. They depend
 only on the operation, and the body validator also on the request's media type and charset:
-here each is built on first use and kept. None keeps state between requests (each `validate`
+here they are built once (one URI parser serving both) and kept, the body validators as each media
+type first comes. None keeps state between requests (each `validate`
 and `wrap_receive` works on its own locals), so every request gets the same checks and the same
 problems as with Connexion's own operation.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,8 +29,7 @@ from connexion.validators import AbstractRequestBodyValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 KEPT_PER_OPERATION = 16
-"""Media types (and charsets) an operation keeps an answer for; beyond them (media ranges let
-clients name many), each request is checked as Connexion checks it."""
+"""Media types (and charsets) an operation keeps an answer for (media ranges let clients name many)."""
 
 _NO_SCHEMA = object()
 """Kept for a media type the operation declares no body schema for: nothing to check."""
@@ -48,44 +49,34 @@ class PrebuiltRequestValidationOperation(RequestValidationOperation):
         super().__init__(
             next_app, operation=operation, strict_validation=strict_validation, validator_map=validator_map
         )
+        # URI parsers keep no state: the parameters and the body validators share one.
+        self._uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._parameter_validator = self._validator_map["parameter"](
             operation.parameters,
-            uri_parser=operation._uri_parser_class(operation.parameters, operation.body_definition()),
+            uri_parser=self._uri_parser,
             strict_validation=strict_validation,
             security_query_params=self.security_query_params,
         )
-        self._consumes = MediaTypeDict([(media_type.lower(), None) for media_type in operation.consumes])
-        self._accepted: set[str] = set()
-        self._body_checks: dict[tuple[str, str], object] = {}
+        consumes = MediaTypeDict([(media_type.lower(), None) for media_type in operation.consumes])
+        self._accepts = functools.lru_cache(KEPT_PER_OPERATION)(lambda mime_type: mime_type.lower() in consumes)
+        self._kept_body_check = functools.lru_cache(KEPT_PER_OPERATION)(self._new_body_check)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._parameter_validator.validate(scope)
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)
-        body_check = self._body_check(mime_type, encoding)
-        if isinstance(body_check, AbstractRequestBodyValidator):
+        body_check = self._kept_body_check(mime_type, encoding)
+        if body_check is _NO_VALIDATOR:
+            self._log_skipped(mime_type)
+        elif isinstance(body_check, AbstractRequestBodyValidator):
             receive, scope = await body_check.wrap_receive(receive, scope=scope)
         await self.next_app(scope, receive, send)
 
     def validate_mime_type(self, mime_type: str) -> None:
-        if not self._operation.consumes or mime_type in self._accepted:
-            return
-        if mime_type.lower() not in self._consumes:
+        if self._operation.consumes and not self._accepts(mime_type):
             raise UnsupportedMediaTypeProblem(
                 detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
             )
-        if len(self._accepted) < KEPT_PER_OPERATION:
-            self._accepted.add(mime_type)
-
-    def _body_check(self, mime_type: str, encoding: str) -> object:
-        body_check = self._body_checks.get((mime_type, encoding))
-        if body_check is None:
-            body_check = self._new_body_check(mime_type, encoding)
-            if len(self._body_checks) < KEPT_PER_OPERATION:
-                self._body_checks[(mime_type, encoding)] = body_check
-        elif body_check is _NO_VALIDATOR:
-            self._log_skipped(mime_type)
-        return body_check
 
     def _new_body_check(self, mime_type: str, encoding: str) -> object:
         operation = self._operation
@@ -95,7 +86,6 @@ class PrebuiltRequestValidationOperation(RequestValidationOperation):
         try:
             body_validator = self._validator_map["body"][mime_type]
         except KeyError:
-            self._log_skipped(mime_type)
             return _NO_VALIDATOR
         validator: AbstractRequestBodyValidator = body_validator(
             schema=schema,
@@ -103,7 +93,7 @@ class PrebuiltRequestValidationOperation(RequestValidationOperation):
             nullable=utils.is_nullable(operation.body_definition(mime_type)),
             encoding=encoding,
             strict_validation=self.strict_validation,
-            uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()),
+            uri_parser=self._uri_parser,
         )
         return validator
 

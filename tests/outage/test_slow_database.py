@@ -79,8 +79,9 @@ def test_a_slow_database_gives_quick_503s_while_liveness_keeps_answering(slow_da
 
 @pytest.mark.postgres
 def test_the_wired_readiness_check_answers_within_its_own_timeout_not_the_apis(slow_database: str) -> None:
-    # The API's engine autocommits: the probe's timeout would be lost with its statement, and the
-    # probe would wait for the API's timeout (here 10 min) instead. A hang fails at the result's bound.
+    # The units of work's engine autocommits: given that one, the probe's timeout would end with its
+    # own statement, and the probe would wait for the API's timeout (here 10 min) instead. A hang
+    # fails at the result's bound.
     settings = Settings(database_url=slow_database, db_statement_timeout_ms=600_000, db_probe_timeout_ms=200)
     injector = build_injector(settings)
     health = injector.get(HealthProvider)
