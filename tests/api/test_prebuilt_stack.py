@@ -8,6 +8,7 @@ requests, valid and hostile, get the same status, headers that matter and body f
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -162,3 +163,56 @@ def test_an_operation_builds_its_body_validator_once(tmp_path: Path, monkeypatch
         assert client.post("/v1/items", json={**CHAIR, "name": 1}).status_code == 400
 
     assert built == ["application/json"]
+
+
+def test_concurrent_requests_on_one_loop_each_get_their_own_answer(tmp_path: Path) -> None:
+    # One validator per operation serves every request: bodies that arrive in chunks, interleaved
+    # on one event loop, must still be read, checked and answered each on its own.
+    settings = _settings(tmp_path, "concurrent")
+    app = composition.create_app(settings)
+    token = bearer(settings)["Authorization"].encode()
+    bodies = [
+        (_chair(f"CONCURRENT-{number}"), 201)
+        if number % 3 == 0
+        else (json.dumps({**CHAIR, "sku": f"BAD-{number}", "quantity": "many"}).encode(), 400)
+        if number % 3 == 1
+        else (b'{"sku": "CUT', 400)
+        for number in range(30)
+    ]
+
+    async def post(body: bytes) -> int:
+        chunks = [body[start : start + 7] for start in range(0, len(body), 7)]
+        headers = [(b"content-type", b"application/json"), (b"authorization", token)]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/v1/items",
+            "raw_path": b"/v1/items",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [*headers, (b"transfer-encoding", b"chunked")],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        statuses: list[int] = []
+
+        async def receive() -> dict[str, Any]:
+            await asyncio.sleep(0)  # let the other requests run between chunks
+            if chunks:
+                return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await app(scope, receive, send)
+        return statuses[0]
+
+    async def all_at_once() -> list[int]:
+        return list(await asyncio.gather(*(post(body) for body, _ in bodies)))
+
+    assert asyncio.run(all_at_once()) == [status for _, status in bodies]
