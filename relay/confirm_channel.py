@@ -3,9 +3,8 @@
 Each (re)connect tries the broker's nodes in turn (`create_connection` of a
 `CoalescingConnection`), starting after the node just lost, on the relay's own ioloop; it
 declares the topology and turns on publisher confirms, and only then is the channel handed
-to the owner. When
-the connection goes, whatever the cause, the owner hears `on_channel_lost` and a
-reconnect is scheduled after the delay the `ReconnectPolicy` picks for that cause.
+to the owner. When the connection goes, whatever the cause, the owner hears `on_channel_lost`
+and a reconnect is scheduled after the delay the `ReconnectPolicy` picks for that cause.
 
 `renew()` replaces only the channel. RabbitMQ 3.10 nacks every publish on a channel that
 was opened while a quorum queue bound to the exchange was electing its leader, for as
